@@ -1,0 +1,199 @@
+# Helpers shared by the bats files: load with `load ../lib/common`.
+
+VOLOWN_ROOT=${VOLOWN_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+VOLOWN=${VOLOWN:-$VOLOWN_ROOT/build/volown}
+export VOLOWN_ROOT VOLOWN
+
+# Docker 20.10's engine behind a possibly newer client: keep to the classic builder.
+export DOCKER_BUILDKIT=0
+# compose v1: no colours, no progress bars in the test output.
+export COMPOSE_INTERACTIVE_NO_CLI=1
+
+# Fail the current test (or setup) with a message.
+fail() {
+	echo "$*" >&2
+	return 1
+}
+
+# Skip the current test, or every test of the file from setup_file, unless root.
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+}
+
+# The engine must answer: `make test` starts it through scripts/setup.sh.
+require_docker() {
+	command -v docker >/dev/null || fail "docker is not installed: run scripts/setup.sh"
+	timeout 20 docker info >/dev/null 2>&1 ||
+		fail "the Docker engine does not answer: run scripts/setup.sh"
+}
+
+require_volown() {
+	[ -x "$VOLOWN" ] || fail "$VOLOWN is missing: run make"
+}
+
+# Names from the list on stdin that start with $1 (a plain string, not a pattern).
+_with_prefix() {
+	awk -v p="$1" 'index($0, p) == 1'
+}
+
+# Remove every container, swarm service, network, volume and image whose name starts
+# with PREFIX: left behind by a killed earlier run, or by this one. Never fails; a node
+# left in swarm mode by an earlier run is handled (its services go first).
+docker_cleanup() {
+	local prefix=$1 names
+	case $prefix in
+	volown-test* | volown-demo*) ;;
+	*) fail "docker_cleanup: refusing prefix '$prefix' (use volown-test...)" || return ;;
+	esac
+
+	if [ "$(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then
+		names=$(docker service ls --format '{{.Name}}' 2>/dev/null | _with_prefix "$prefix")
+		[ -z "$names" ] || docker service rm $names >/dev/null 2>&1 || true
+		names=$(docker secret ls --format '{{.Name}}' 2>/dev/null | _with_prefix "$prefix")
+		[ -z "$names" ] || docker secret rm $names >/dev/null 2>&1 || true
+		names=$(docker config ls --format '{{.Name}}' 2>/dev/null | _with_prefix "$prefix")
+		[ -z "$names" ] || docker config rm $names >/dev/null 2>&1 || true
+	fi
+
+	names=$(docker ps -a --format '{{.Names}}' 2>/dev/null | _with_prefix "$prefix")
+	[ -z "$names" ] || docker rm -f -v $names >/dev/null 2>&1 || true
+
+	# A network still held by a service task being removed frees up within seconds.
+	local try
+	for try in 1 2 3 4 5; do
+		names=$(docker network ls --format '{{.Name}}' 2>/dev/null | _with_prefix "$prefix")
+		[ -n "$names" ] || break
+		docker network rm $names >/dev/null 2>&1 && break
+		sleep 1
+	done
+
+	names=$(docker volume ls --format '{{.Name}}' 2>/dev/null | _with_prefix "$prefix")
+	[ -z "$names" ] || docker volume rm -f $names >/dev/null 2>&1 || true
+
+	names=$(docker images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | _with_prefix "$prefix")
+	[ -z "$names" ] || docker rmi -f $names >/dev/null 2>&1 || true
+	return 0
+}
+
+# Build the shared test images (once per run: see tests/lib/images.sh).
+build_test_images() {
+	"$VOLOWN_ROOT/tests/lib/images.sh"
+}
+
+# Print the output of the last `run` when a test fails, indented.
+show_output() {
+	printf '%s\n' "$output" | sed 's/^/    | /' >&2
+}
+
+# run_ok / run_status N: run a command and check its exit status, showing its output
+# on failure.
+run_status() {
+	local want=$1
+	shift
+	run "$@"
+	if [ "$status" -ne "$want" ]; then
+		echo "expected exit status $want, got $status from: $*" >&2
+		show_output
+		return 1
+	fi
+}
+
+# assert_output_has TEXT...: every TEXT occurs in $output (extended regular expressions).
+assert_output_has() {
+	local re
+	for re in "$@"; do
+		if ! printf '%s\n' "$output" | grep -Eq -- "$re"; then
+			echo "output lacks /$re/:" >&2
+			show_output
+			return 1
+		fi
+	done
+}
+
+assert_output_lacks() {
+	local re
+	for re in "$@"; do
+		if printf '%s\n' "$output" | grep -Eq -- "$re"; then
+			echo "output has /$re/ but must not:" >&2
+			show_output
+			return 1
+		fi
+	done
+}
+
+# ---- container tests --------------------------------------------------------------
+
+MAILHOG_IMAGE=volown-test/mailhog
+BAKED_IMAGE=volown-test/mailhog-volown
+COMPOSE_DIR=$VOLOWN_ROOT/tests/containers/compose
+
+# compose PROJECT FILE... -- ARG...: docker-compose (v1) on files of COMPOSE_DIR.
+compose() {
+	local project=$1 files=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		files+=(-f "$COMPOSE_DIR/$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	VOLOWN_BINARY=$VOLOWN docker-compose --ansi never -p "$project" "${files[@]}" "$@"
+}
+
+# Every entry of volume VOL as "uid:gid mode path", seen from a second container.
+volume_entries() {
+	docker run --rm --network none --user 0 -v "$1:/v:ro" --entrypoint find \
+		"$MAILHOG_IMAGE" /v -exec stat -c '%u:%g %a %n' '{}' +
+}
+
+# Run a shell script as root in a throw-away container with volume VOL at /v (and any
+# further docker run options before the volume name, e.g. -v other:/outside).
+volume_sh() {
+	local vol=$1 script=$2
+	shift 2
+	docker run --rm --network none --user 0 "$@" -v "$vol:/v" --entrypoint sh \
+		"$MAILHOG_IMAGE" -c "$script"
+}
+
+# The MailHog stand-in's report in $output shows that it stored its message while
+# running as PID 1 with uid 1000, gid 1000, no root group and no capability at all.
+assert_mailhog_unprivileged() {
+	assert_output_has \
+		'MailHog: pid 1,' \
+		'Name:[[:space:]]+MailHog$' \
+		'Uid:[[:space:]]+1000[[:space:]]+1000[[:space:]]+1000[[:space:]]+1000$' \
+		'Gid:[[:space:]]+1000[[:space:]]+1000[[:space:]]+1000[[:space:]]+1000$' \
+		'CapInh:[[:space:]]+0+$' \
+		'CapPrm:[[:space:]]+0+$' \
+		'CapEff:[[:space:]]+0+$' \
+		'CapAmb:[[:space:]]+0+$' \
+		'MailHog: stored message /mailhog/inbox/' || return
+	local groups
+	groups=$(printf '%s\n' "$output" | sed -n 's/.*Groups:[[:space:]]*//p' | tr -d '[:space:]')
+	case $groups in
+	'' | 1000) ;;
+	*) fail "supplementary groups of the program are '$groups', expected none or 1000" ;;
+	esac
+}
+
+# Every entry of volume VOL belongs to 1000:1000, and there is at least one message.
+assert_volume_owned_by_mailhog() {
+	local vol=$1 entries
+	entries=$(volume_entries "$vol") || fail "cannot list volume $vol" || return
+	printf '%s\n' "$entries" | grep -q '@mailhog.example$' ||
+		fail "no message in volume $vol:"$'\n'"$entries" || return
+	if printf '%s\n' "$entries" | grep -v '^1000:1000 '; then
+		fail "entries above in volume $vol do not belong to 1000:1000" || return
+	fi
+}
+
+# Wait up to $2 seconds (default 30) until container $1 logged text $3.
+wait_for_log() {
+	local name=$1 secs=${2:-30} text=$3 i
+	for ((i = 0; i < secs * 5; i++)); do
+		docker logs "$name" 2>&1 | grep -qF -- "$text" && return 0
+		sleep 0.2
+	done
+	echo "container $name did not log '$text' within $secs s:" >&2
+	docker logs "$name" 2>&1 | sed 's/^/    | /' >&2
+	return 1
+}

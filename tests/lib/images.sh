@@ -1,0 +1,162 @@
+#!/bin/bash
+# Build the images the container tests and the demo use, once per set of inputs:
+#
+#   volown-test/mailhog          a MailHog stand-in that runs as user mailhog (1000:1000)
+#   volown/volown                volown's own image, from the repository's Dockerfile
+#   volown-test/mailhog-volown   the stand-in with volown baked in as ENTRYPOINT, from
+#                                examples/compose/Dockerfile.baked
+#
+# No registry is reachable, so everything is built FROM scratch out of Debian's static
+# busybox. A stamp under build/ holds the checksum of every input (the volown binary,
+# busybox, this script, the Dockerfiles); when it matches and the images are there,
+# nothing is built, so the second suite of a run reuses the first one's images.
+#
+# Usage: tests/lib/images.sh [--force]    (or source it and call build_test_images)
+
+VOLOWN_ROOT=${VOLOWN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+
+MAILHOG_IMAGE=volown-test/mailhog
+BAKED_IMAGE=volown-test/mailhog-volown
+VOLOWN_IMAGE=volown/volown
+
+# The MailHog stand-in. Like the real one (MH_STORAGE=maildir) it stores mail into
+# $MH_MAILDIR_PATH; it stores one message on start and says whether that worked.
+#   MailHog            print who it is, store one message, exit 0 (stored) or 1 (failed)
+#   MailHog --serve    the same, then keep running until SIGTERM or SIGINT
+mailhog_script() {
+	cat <<'SCRIPT'
+#!/bin/sh
+# MailHog stand-in for volown's tests: stores one message into $MH_MAILDIR_PATH.
+dir=${MH_MAILDIR_PATH:-/mailhog/inbox}
+
+status_of() { # print the identity lines of /proc/$1/status
+	while IFS= read -r line; do
+		case $line in
+		Name:* | Uid:* | Gid:* | Groups:* | Cap*) echo "MailHog:   $line" ;;
+		esac
+	done <"/proc/$1/status"
+}
+
+echo "MailHog: pid $$, $(id)"
+echo "MailHog: /proc/1/status"
+status_of 1
+
+file="$dir/$(date +%s)-$$-$RANDOM@mailhog.example"
+if err=$({ printf 'From: test@example.com\r\nSubject: hello\r\n\r\nhello\r\n' >"$file"; } 2>&1); then
+	echo "MailHog: stored message $file"
+else
+	echo "MailHog: FAILED to store message in $dir: ${err##*: }"
+	exit 1
+fi
+
+if [ "${1:-}" = --serve ]; then
+	trap 'echo "MailHog: got SIGTERM, stopping"; exit 0' TERM
+	trap 'echo "MailHog: got SIGINT, stopping"; exit 0' INT
+	echo "MailHog: serving"
+	while :; do
+		sleep 3600 &
+		wait $!
+	done
+fi
+SCRIPT
+}
+
+mailhog_dockerfile() {
+	cat <<'DOCKERFILE'
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+ENV PATH=/usr/local/bin:/usr/bin:/bin
+RUN mkdir -p /etc /tmp /root /home/mailhog /usr/local/bin \
+ && chmod 1777 /tmp \
+ && printf '%s\n' \
+      'root:x:0:0:root:/root:/bin/sh' \
+      'mailhog:x:1000:1000:MailHog:/home/mailhog:/bin/sh' \
+      'nobody:x:65534:65534:nobody:/nonexistent:/bin/false' >/etc/passwd \
+ && printf '%s\n' \
+      'root:x:0:' \
+      'mailhog:x:1000:' \
+      'nogroup:x:65534:' >/etc/group \
+ && chown 1000:1000 /home/mailhog
+COPY MailHog /usr/local/bin/MailHog
+USER mailhog
+WORKDIR /home/mailhog
+ENTRYPOINT ["MailHog"]
+DOCKERFILE
+}
+
+images_say() { echo "images: $*" >&2; }
+
+# docker build with the classic builder (the engine is Docker 20.10 and a newer client
+# may sit in front of it); the output is shown only when the build fails.
+images_build() {
+	local log rc
+	log=$(mktemp)
+	DOCKER_BUILDKIT=0 docker build --force-rm "$@" >"$log" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		images_say "docker build $* failed:"
+		tail -n 30 "$log" >&2
+	fi
+	rm -f "$log"
+	return $rc
+}
+
+images_checksum() {
+	{
+		sha256sum "$VOLOWN_ROOT/build/volown" "$BUSYBOX" \
+			"$VOLOWN_ROOT/Dockerfile" "$VOLOWN_ROOT/examples/compose/Dockerfile.baked"
+		sha256sum <"${BASH_SOURCE[0]}"
+	} | sha256sum | cut -d' ' -f1
+}
+
+images_present() {
+	docker image inspect "$MAILHOG_IMAGE" "$BAKED_IMAGE" "$VOLOWN_IMAGE" >/dev/null 2>&1
+}
+
+build_test_images_locked() {
+	local force=${1:-} stamp="$VOLOWN_ROOT/build/test-images.stamp" sum ctx rc=0
+	[ -x "$VOLOWN_ROOT/build/volown" ] || { images_say "build/volown is missing: run make"; return 1; }
+	[ -x "$BUSYBOX" ] || { images_say "$BUSYBOX is missing (package busybox-static)"; return 1; }
+	sum=$(images_checksum) || return 1
+	if [ "$force" != --force ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && images_present; then
+		return 0
+	fi
+	rm -f "$stamp"
+	images_say "building $MAILHOG_IMAGE, $VOLOWN_IMAGE, $BAKED_IMAGE"
+
+	ctx=$(mktemp -d) || return 1
+	cp "$BUSYBOX" "$ctx/busybox"
+	mailhog_script >"$ctx/MailHog"
+	chmod 0755 "$ctx/MailHog"
+	mailhog_dockerfile >"$ctx/Dockerfile"
+	images_build -t "$MAILHOG_IMAGE" "$ctx" || rc=1
+	rm -rf "$ctx"
+	[ $rc -eq 0 ] || return 1
+
+	images_build -t "$VOLOWN_IMAGE" -f "$VOLOWN_ROOT/Dockerfile" "$VOLOWN_ROOT" || return 1
+
+	# The example a user copies, applied to the stand-in.
+	ctx=$(mktemp -d) || return 1
+	images_build -t "$BAKED_IMAGE" --build-arg "BASE=$MAILHOG_IMAGE" \
+		-f "$VOLOWN_ROOT/examples/compose/Dockerfile.baked" "$ctx" || rc=1
+	rm -rf "$ctx"
+	[ $rc -eq 0 ] || return 1
+
+	echo "$sum" >"$stamp"
+}
+
+# Build under a lock, so that suites started side by side build only once.
+build_test_images() {
+	mkdir -p "$VOLOWN_ROOT/build" || return 1
+	(
+		flock 9 || exit 1
+		build_test_images_locked "$@"
+	) 9>"$VOLOWN_ROOT/build/test-images.lock"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -euo pipefail
+	build_test_images "$@"
+fi
