@@ -1,0 +1,36 @@
+/* config.h — every setting of one run, from the command line and the environment,
+ * gathered once into one struct that the phases only read. */
+#ifndef VOLOWN_CONFIG_H
+#define VOLOWN_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+
+enum policy { POLICY_ALWAYS, POLICY_ROOT_MISMATCH };
+enum on_error { ON_ERROR_FAIL, ON_ERROR_WARN };
+enum hardlinks { HARDLINKS_SKIP, HARDLINKS_CHANGE };
+
+struct config {
+	const char *user;      /* the user spec; NULL when none was given */
+	char **paths;          /* the trees to fix */
+	size_t npaths;
+	enum policy policy;
+	enum on_error on_error;
+	enum hardlinks hardlinks;
+	bool cross_mounts;
+	bool dry_run;
+	enum log_level log_level;
+	char **command;        /* NULL-terminated; NULL when there is no command */
+};
+
+/* Parses argv (options win) over the VOLOWN_* variables. Exits 0 after --help or
+ * --version, 125 on a usage error, with a message naming the option or variable. */
+void config_parse(int argc, char **argv, struct config *cfg);
+
+/* Helpers shared with the unit tests. */
+int config_parse_bool(const char *s, bool *out);
+int config_parse_policy(const char *s, enum policy *out);
+
+#endif

@@ -1,0 +1,101 @@
+/* fix.c — the fix phase (see fix.h). */
+#include "fix.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "paths.h"
+#include "walk.h"
+
+static noreturn void path_failed(const char *path, enum path_status st, const struct opened_path *p)
+{
+	if (st == PATH_ERROR)
+		die_errno(EXIT_VOLOWN, "cannot open `%s'", path);
+	if (p->detail && strcmp(p->detail, path) != 0)
+		die(EXIT_VOLOWN, "`%s': `%s' %s", path, p->detail, path_status_text(st));
+	if (st == PATH_UNTRUSTED || st == PATH_REFUSED)
+		die(EXIT_VOLOWN, "`%s' %s", path, path_status_text(st));
+	die(EXIT_VOLOWN, "`%s': %s", path, path_status_text(st));
+}
+
+/* Not root: nothing can be changed, but say early if the program cannot write. */
+static int check_writable(const char *path, const struct opened_path *p)
+{
+	(void)p;
+	if (access(path, W_OK | X_OK) == 0)
+		return 0;
+	warn_errno("`%s' is not writable by uid %lu", path, (unsigned long)getuid());
+	warn("to fix it, run the container as root (user: root) with volown --user USER as its "
+	     "entrypoint, or create the directory owned by the user in the Dockerfile (RUN mkdir -p "
+	     "DIR && chown USER DIR) before the volume is first used");
+	return EXIT_VOLOWN;
+}
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static bool root_is_right(const struct opened_path *p, const struct target *t)
+{
+	struct stat st;
+	return fstat(p->fd, &st) == 0 && st.st_uid == t->id.uid && st.st_gid == t->id.gid;
+}
+
+static int fix_one(const char *path, const struct config *cfg, const struct target *t)
+{
+	struct opened_path p;
+	struct walk_stats s;
+	struct timespec t0;
+	enum path_status st = path_open(path, &p);
+	struct walk_opts o = { .uid = t->id.uid, .gid = t->id.gid, .cross_mounts = cfg->cross_mounts,
+	                       .dry_run = cfg->dry_run, .on_error = cfg->on_error,
+	                       .hardlinks = cfg->hardlinks };
+	enum walk_result res;
+
+	if (st != PATH_OK)
+		path_failed(path, st, &p);
+	if (!t->privileged) {
+		int rc = check_writable(p.resolved, &p);
+		path_close(&p);
+		return rc;
+	}
+	if (cfg->policy == POLICY_ROOT_MISMATCH && root_is_right(&p, t)) {
+		info("%s: root already owned by %lu:%lu, walk skipped (--policy root-mismatch)", path,
+		     (unsigned long)t->id.uid, (unsigned long)t->id.gid);
+		path_close(&p);
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	res = walk_tree(p.fd, path, &o, &s);
+	if (s.read_only) {
+		warn("`%s' is on a read-only filesystem: left alone", path);
+	} else {
+		info("%s: %llu entries checked, %llu %s%s in %.3f s", path,
+		     (unsigned long long)s.checked, (unsigned long long)s.changed,
+		     cfg->dry_run ? "would change" : "changed",
+		     s.skipped || s.failed ? " (some left alone, see above)" : "", elapsed(&t0));
+	}
+	path_close(&p);
+	if (res != WALK_OK) {
+		warn("`%s' was not fully fixed", path);
+		return EXIT_VOLOWN;
+	}
+	return 0;
+}
+
+int fix_paths(const struct config *cfg, const struct target *t)
+{
+	for (size_t i = 0; i < cfg->npaths; i++) {
+		int rc = fix_one(cfg->paths[i], cfg, t);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

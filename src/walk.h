@@ -1,0 +1,39 @@
+/* walk.h — fix the ownership of one tree: post-order, descriptor-relative, never
+ * through a symlink, on one filesystem, with bounded memory and descriptors. */
+#ifndef VOLOWN_WALK_H
+#define VOLOWN_WALK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+
+struct walk_opts {
+	uid_t uid;
+	gid_t gid;
+	bool cross_mounts;
+	bool dry_run;
+	enum on_error on_error;
+	enum hardlinks hardlinks;
+};
+
+struct walk_stats {
+	uint64_t checked;   /* entries looked at, the root included */
+	uint64_t changed;   /* entries whose owner or group was changed (or would be) */
+	uint64_t skipped;   /* entries left alone on purpose: hard links, races, refusals */
+	uint64_t failed;    /* changes the system refused (with --on-error warn) */
+	bool read_only;     /* the filesystem is read-only: nothing was changed */
+};
+
+enum walk_result {
+	WALK_OK = 0,
+	WALK_FAILED,     /* a change was refused, or the tree moved under us; reported */
+};
+
+/* Walks the directory open at `rootfd` (which stays open), named `rootpath` in
+ * messages. The root itself is changed last. */
+enum walk_result walk_tree(int rootfd, const char *rootpath, const struct walk_opts *opts,
+                           struct walk_stats *stats);
+
+#endif
