@@ -27,6 +27,17 @@ static const char usage_text[] =
 	"                           warn: report it and go on (VOLOWN_ON_ERROR)\n"
 	"      --hardlinks MODE     skip: leave multiply-linked files alone, with a warning\n"
 	"                           (default); change: change them too (VOLOWN_HARDLINKS)\n"
+	"      --auto               also fix every writable volume mounted into the\n"
+	"                           container, from /proc/self/mountinfo (VOLOWN_AUTO=1)\n"
+	"      --mkdir              create a missing path, owned by the user (VOLOWN_MKDIR=1)\n"
+	"      --chmod MODE         also set modes, chmod-style: u+rwX, g+rwX,g+s, 0750\n"
+	"                           (VOLOWN_CHMOD)\n"
+	"  -j, --jobs N             walk with N threads; default: one per CPU (VOLOWN_JOBS)\n"
+	"      --init               stay as PID 1: forward signals to the command, reap\n"
+	"                           zombies (VOLOWN_INIT=1)\n"
+	"      --init-group         with --init, signal the command's whole process group\n"
+	"                           (VOLOWN_INIT_GROUP=1)\n"
+	"      --config FILE        read settings from FILE, key = value lines (VOLOWN_CONFIG)\n"
 	"  -n, --dry-run            print what would change, change nothing (VOLOWN_DRY_RUN=1)\n"
 	"  -q, --quiet              no summary lines (VOLOWN_QUIET=1)\n"
 	"  -v, --verbose            say what is done and why (VOLOWN_VERBOSE=1)\n"
@@ -42,6 +53,12 @@ enum {
 	OPT_CROSS_MOUNTS,
 	OPT_ON_ERROR,
 	OPT_HARDLINKS,
+	OPT_AUTO,
+	OPT_MKDIR,
+	OPT_CHMOD,
+	OPT_INIT,
+	OPT_INIT_GROUP,
+	OPT_CONFIG,
 };
 
 static const struct option long_options[] = {
@@ -51,6 +68,13 @@ static const struct option long_options[] = {
 	{ "cross-mounts", no_argument, NULL, OPT_CROSS_MOUNTS },
 	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
 	{ "hardlinks", required_argument, NULL, OPT_HARDLINKS },
+	{ "auto", no_argument, NULL, OPT_AUTO },
+	{ "mkdir", no_argument, NULL, OPT_MKDIR },
+	{ "chmod", required_argument, NULL, OPT_CHMOD },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "init", no_argument, NULL, OPT_INIT },
+	{ "init-group", no_argument, NULL, OPT_INIT_GROUP },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "dry-run", no_argument, NULL, 'n' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -137,6 +161,15 @@ static void env_paths(struct config *cfg, const char *value)
 		add_path(cfg, p);
 }
 
+static void set_jobs(struct config *cfg, const char *s, const char *from)
+{
+	char *end;
+	unsigned long n = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || n < 1 || n > 1024)
+		die(EXIT_VOLOWN, "%s: `%s' is not a number of jobs (1-1024)", from, s);
+	cfg->jobs = (unsigned)n;
+}
+
 static bool env_bool(const char *name)
 {
 	const char *v = getenv(name);
@@ -160,6 +193,16 @@ static void parse_env(struct config *cfg)
 		set_on_error(cfg, v, "VOLOWN_ON_ERROR");
 	if ((v = getenv("VOLOWN_HARDLINKS")) && *v)
 		set_hardlinks(cfg, v, "VOLOWN_HARDLINKS");
+	if ((v = getenv("VOLOWN_CHMOD")) && *v)
+		cfg->chmod = v;
+	if ((v = getenv("VOLOWN_JOBS")) && *v)
+		set_jobs(cfg, v, "VOLOWN_JOBS");
+	if ((v = getenv("VOLOWN_CONFIG")) && *v)
+		cfg->config_file = v;
+	cfg->auto_mounts = env_bool("VOLOWN_AUTO");
+	cfg->mkdir = env_bool("VOLOWN_MKDIR");
+	cfg->init = env_bool("VOLOWN_INIT");
+	cfg->init_group = env_bool("VOLOWN_INIT_GROUP");
 	cfg->cross_mounts = env_bool("VOLOWN_CROSS_MOUNTS");
 	cfg->dry_run = env_bool("VOLOWN_DRY_RUN");
 	if (env_bool("VOLOWN_QUIET"))
@@ -185,7 +228,7 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:u:p:nqvhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:u:p:j:nqvhV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 			cfg->user = optarg;
@@ -207,6 +250,27 @@ static void parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case OPT_HARDLINKS:
 			set_hardlinks(cfg, optarg, "--hardlinks");
+			break;
+		case OPT_AUTO:
+			cfg->auto_mounts = true;
+			break;
+		case OPT_MKDIR:
+			cfg->mkdir = true;
+			break;
+		case OPT_CHMOD:
+			cfg->chmod = optarg;
+			break;
+		case 'j':
+			set_jobs(cfg, optarg, "--jobs");
+			break;
+		case OPT_INIT:
+			cfg->init = true;
+			break;
+		case OPT_INIT_GROUP:
+			cfg->init_group = true;
+			break;
+		case OPT_CONFIG:
+			cfg->config_file = optarg;
 			break;
 		case 'n':
 			cfg->dry_run = true;
@@ -240,4 +304,18 @@ void config_parse(int argc, char **argv, struct config *cfg)
 	parse_env(cfg);
 	parse_args(argc, argv, cfg);
 	log_set_level(cfg->log_level);
+}
+
+/* Settings that are parsed but whose feature has not landed yet: refuse them rather
+ * than silently ignore them. Each line goes away with its feature. */
+void config_check_supported(const struct config *cfg)
+{
+	const char *missing = cfg->auto_mounts ? "--auto"
+	                      : cfg->mkdir     ? "--mkdir"
+	                      : cfg->chmod     ? "--chmod"
+	                      : cfg->init      ? "--init"
+	                      : cfg->config_file ? "--config"
+	                                       : NULL;
+	if (missing)
+		die(EXIT_VOLOWN, "%s is not supported by this build yet", missing);
 }

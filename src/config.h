@@ -22,12 +22,21 @@ struct config {
 	bool cross_mounts;
 	bool dry_run;
 	enum log_level log_level;
+	bool auto_mounts;      /* --auto: every writable volume of the container */
+	bool mkdir;            /* --mkdir: create missing paths owned by the user */
+	const char *chmod;     /* --chmod MODE, as written; NULL when not given */
+	unsigned jobs;         /* --jobs N; 0: one per online CPU */
+	bool init;             /* --init: stay as PID 1 and supervise the command */
+	bool init_group;       /* --init-group: signal the command's process group */
+	const char *config_file; /* --config FILE */
 	char **command;        /* NULL-terminated; NULL when there is no command */
 };
 
 /* Parses argv (options win) over the VOLOWN_* variables. Exits 0 after --help or
  * --version, 125 on a usage error, with a message naming the option or variable. */
 void config_parse(int argc, char **argv, struct config *cfg);
+
+void config_check_supported(const struct config *cfg);
 
 /* Helpers shared with the unit tests. */
 int config_parse_bool(const char *s, bool *out);
