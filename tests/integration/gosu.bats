@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# volown --user against the real gosu: for every spec, the same `id` and the same HOME.
+# Both run as root in a private mount namespace with a test /etc/passwd and /etc/group
+# bind-mounted over the real ones.
+
+load ../lib/common
+
+VOLOWN="$BATS_TEST_DIRNAME/../../build/volown"
+
+setup_file() {
+	export WORK="$BATS_FILE_TMPDIR/etc"
+	mkdir -p "$WORK"
+	cat >"$WORK/passwd" <<'PW'
+root:x:0:0:root:/root:/bin/sh
+daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin
+games:x:5:60:games:/usr/games:/usr/sbin/nologin
+mailhog:x:1000:1000:MailHog:/home/mailhog:/bin/sh
+multi:x:1001:1001::/home/multi:/bin/sh
+1002:x:1003:1003::/home/numeric-name:/bin/sh
+nohome:x:1004:1004::/:/bin/sh
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+PW
+	cat >"$WORK/group" <<'GR'
+root:x:0:
+daemon:x:1:
+audio:x:29:multi,nobody
+video:x:44:nobody,multi
+games:x:60:
+users:x:100:games,mailhog,nobody
+mailhog:x:1000:
+multi:x:1001:
+1000:x:4242:
+nogroup:x:65534:
+GR
+}
+
+# Runs "$@" with the test passwd and group, printing what it printed and its status.
+in_ns() {
+	unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/group" /etc/group && shift && "$@"; echo "status=$?"' sh "$WORK" "$@" 2>&1
+}
+
+probe='echo "$(id -u):$(id -g):$(id -G) home=$HOME"'
+
+@test "every valid spec gives the same ids, groups and HOME as gosu" {
+	require_root
+	command -v gosu >/dev/null || skip "gosu is not installed"
+	local fails=0 spec
+	for spec in root 0 '' : 0: :0 0:0 root:root 0:root root:0 daemon 1 +1 001 -0 games \
+		games:daemon 5:60 mailhog 1000 mailhog:mailhog mailhog:daemon mailhog:1000 mailhog:77 \
+		multi 1001 1002 1003 nohome nobody 65534 nobody:root 12345 12345:54321 12345:daemon \
+		12345:root 1000:1000 0:1000 root:1000 1000:root 2147483647 2147483647:2147483647; do
+		want=$(HOME=/bogus in_ns gosu "$spec" sh -c "$probe")
+		got=$(HOME=/bogus in_ns "$VOLOWN" -q --user "$spec" -- sh -c "$probe")
+		if [ "$want" != "$got" ]; then
+			echo "spec [$spec]: gosu [$want] volown [$got]"
+			fails=$((fails + 1))
+		fi
+	done
+	[ "$fails" -eq 0 ]
+}
+
+@test "every spec gosu refuses, volown refuses with exit 125 and a volown: message" {
+	require_root
+	command -v gosu >/dev/null || skip "gosu is not installed"
+	local fails=0 spec
+	for spec in 0day nosuch ' 1' 0x10 -1 2147483648 99999999999999999999 root:nosuch 0:bogus \
+		0:0day 1:-1 0:99999999999999999999 'mailhog:' 'mail hog' bogus:0; do
+		want=$(in_ns gosu "$spec" true | tail -n 1)
+		got=$(in_ns "$VOLOWN" --user "$spec" -- true)
+		if [ "$want" = "status=0" ]; then
+			# gosu accepts it: then volown must behave the same
+			[ "$(in_ns "$VOLOWN" -q --user "$spec" -- sh -c "$probe")" = "$(in_ns gosu "$spec" sh -c "$probe")" ] ||
+				{ echo "spec [$spec]: accepted by gosu, different in volown"; fails=$((fails + 1)); }
+			continue
+		fi
+		case "$got" in
+		volown:*status=125) ;;
+		*) echo "spec [$spec]: gosu [$want] volown [$got]"; fails=$((fails + 1)) ;;
+		esac
+	done
+	[ "$fails" -eq 0 ]
+}
+
+@test "without a passwd file, numeric specs still work as in gosu" {
+	require_root
+	command -v gosu >/dev/null || skip "gosu is not installed"
+	: >"$WORK/empty"
+	for spec in 1000 1000:1000 0:1000; do
+		want=$(unshare -m sh -c 'mount --bind "$1" /etc/passwd && mount --bind "$1" /etc/group && gosu "$2" sh -c "$3"' sh "$WORK/empty" "$spec" "$probe")
+		got=$(unshare -m sh -c 'mount --bind "$1" /etc/passwd && mount --bind "$1" /etc/group && "$4" -q --user "$2" -- sh -c "$3"' sh "$WORK/empty" "$spec" "$probe" "$VOLOWN")
+		[ "$want" = "$got" ] || { echo "spec [$spec]: gosu [$want] volown [$got]"; false; }
+	done
+}

@@ -1,0 +1,188 @@
+/* Unit tests for ids.c: the user spec, passwd and group parsing, gosu's semantics.
+ * Each case is a row: spec -> uid, gid, groups, home (or an error). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ids.h"
+#include "tap.h"
+
+static const char passwd[] =
+	"root:x:0:0:root:/root:/bin/sh\n"
+	"  daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin  \n"
+	"\n"
+	"mailhog:x:1000:1000:MailHog:/home/mailhog:/bin/sh\n"
+	"multi:x:1001:1001::/home/multi:/bin/sh\n"
+	"1002:x:1003:1003::/home/numeric-name:/bin/sh\n"
+	"nohome:x:1004:1004::\n"
+	"short:x:1005\n"
+	"garbage:x:abc:def:::\n"
+	"mailhog:x:2000:2000:duplicate, never reached:/nope:/bin/sh\n";
+
+static const char group[] =
+	"root:x:0:\n"
+	"daemon:x:1:\n"
+	"mailhog:x:1000:\n"
+	"multi:x:1001:\n"
+	"audio:x:29:multi,other\n"
+	"video:x:44:other,multi\n"
+	"staff:x:50:multisuffix,premulti\n"
+	"users:x:100:mailhog\n"
+	"1000:x:4242:\n";
+
+struct row {
+	const char *spec;
+	int ok;
+	unsigned uid, gid;
+	const char *groups; /* space-separated, "" for none */
+	const char *home;
+};
+
+static const struct row rows[] = {
+	{ "root", 1, 0, 0, "", "/root" },
+	{ "0", 1, 0, 0, "", "/root" },
+	{ "", 1, 0, 0, "", "/root" },               /* empty: the default uid's entry */
+	{ ":", 1, 0, 0, "", "/root" },
+	{ "0:", 1, 0, 0, "", "/root" },
+	{ ":0", 1, 0, 0, "", "/root" },
+	{ "mailhog", 1, 1000, 1000, "100", "/home/mailhog" },
+	{ "1000", 1, 1000, 1000, "100", "/home/mailhog" },
+	{ "+1000", 1, 1000, 1000, "100", "/home/mailhog" },
+	{ "01000", 1, 1000, 1000, "100", "/home/mailhog" },
+	{ "mailhog:mailhog", 1, 1000, 1000, "", "/home/mailhog" },
+	{ "mailhog:daemon", 1, 1000, 1, "", "/home/mailhog" },
+	{ "mailhog:1000", 1, 1000, 1000, "", "/home/mailhog" }, /* numeric gid, not group "1000" */
+	{ "mailhog:77", 1, 1000, 77, "", "/home/mailhog" },
+	{ "multi", 1, 1001, 1001, "29 44", "/home/multi" },
+	{ "1002", 1, 1002, 0, "", "/" },            /* a number is never a name */
+	{ "1003", 1, 1003, 1003, "", "/home/numeric-name" },
+	{ "nohome", 1, 1004, 1004, "", "" },
+	{ "short", 1, 1005, 0, "", "" },
+	{ "12345", 1, 12345, 0, "", "/" },          /* no entry: default gid, HOME / */
+	{ "12345:54321", 1, 12345, 54321, "", "/" },
+	{ "12345:daemon", 1, 12345, 1, "", "/" },
+	{ "2147483647", 1, 2147483647u, 0, "", "/" },
+	{ "-0", 1, 0, 0, "", "/root" },
+	{ "0day", 0, 0, 0, NULL, NULL },
+	{ "nosuch", 0, 0, 0, NULL, NULL },
+	{ " 1", 0, 0, 0, NULL, NULL },
+	{ "0x10", 0, 0, 0, NULL, NULL },
+	{ "-1", 0, 0, 0, NULL, NULL },
+	{ "2147483648", 0, 0, 0, NULL, NULL },
+	{ "99999999999999999999", 0, 0, 0, NULL, NULL }, /* not a number: an unknown name */
+	{ "root:nosuch", 0, 0, 0, NULL, NULL },
+	{ "1:-1", 0, 0, 0, NULL, NULL },
+	{ "0:99999999999999999999", 0, 0, 0, NULL, NULL },
+};
+
+static char *write_file(const char *content)
+{
+	char *path = strdup("/tmp/volown-unit-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0 || write(fd, content, strlen(content)) != (ssize_t)strlen(content))
+		abort();
+	close(fd);
+	return path;
+}
+
+static void groups_str(const struct identity *id, char *buf, size_t len)
+{
+	size_t at = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < id->ngroups && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%u", i ? " " : "", (unsigned)id->groups[i]);
+}
+
+static void test_rows(const char *pw, const char *gr)
+{
+	struct id_defaults def = { .uid = 0, .gid = 0 };
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+		const struct row *r = &rows[i];
+		struct identity id;
+		char err[256], groups[256];
+		int rc = ids_resolve(r->spec, &def, pw, gr, &id, err, sizeof err);
+		if (!r->ok) {
+			ok(rc < 0 && err[0], "`%s' is an error (%s)", r->spec, rc < 0 ? err : "accepted");
+			continue;
+		}
+		ok(rc == 0, "`%s' resolves%s%s", r->spec, rc ? ": " : "", rc ? err : "");
+		if (rc)
+			continue;
+		groups_str(&id, groups, sizeof groups);
+		ok(id.uid == r->uid && id.gid == r->gid, "`%s' is %u:%u (got %u:%u)", r->spec, r->uid,
+		   r->gid, (unsigned)id.uid, (unsigned)id.gid);
+		is_str(groups, r->groups, "`%s' supplementary groups", r->spec);
+		is_str(id.home, r->home, "`%s' home", r->spec);
+		ids_free(&id);
+	}
+}
+
+static void test_missing_files(void)
+{
+	struct id_defaults def = { .uid = 0, .gid = 7 };
+	struct identity id;
+	char err[256];
+	ok(ids_resolve("1000:1000", &def, "/nonexistent/passwd", "/nonexistent/group", &id, err,
+	               sizeof err) == 0 && id.uid == 1000 && id.gid == 1000 && id.ngroups == 0,
+	   "numeric ids work without passwd and group files");
+	ids_free(&id);
+	ok(ids_resolve("1000", &def, "/nonexistent/passwd", "/nonexistent/group", &id, err,
+	               sizeof err) == 0 && id.gid == 7,
+	   "a bare uid without passwd keeps the default gid");
+	ids_free(&id);
+	ok(ids_resolve("mailhog", &def, "/nonexistent/passwd", "/nonexistent/group", &id, err,
+	               sizeof err) < 0,
+	   "a name without a passwd file is an error");
+}
+
+static void test_numbers(void)
+{
+	static const struct { const char *s; int ok; long long v; } nums[] = {
+		{ "0", 1, 0 }, { "+0", 1, 0 }, { "-0", 1, 0 }, { "42", 1, 42 }, { "007", 1, 7 },
+		{ "9223372036854775807", 1, 9223372036854775807LL },
+		{ "-9223372036854775808", 1, -9223372036854775807LL - 1 },
+		{ "9223372036854775808", 0, 0 }, { "", 0, 0 }, { "+", 0, 0 }, { "-", 0, 0 },
+		{ " 1", 0, 0 }, { "1 ", 0, 0 }, { "1e3", 0, 0 }, { "0x1", 0, 0 }, { "++1", 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof nums / sizeof *nums; i++) {
+		long long v = -1;
+		int got = ids_parse_number(nums[i].s, &v);
+		ok(got == nums[i].ok && (!got || v == nums[i].v), "number `%s' -> %s", nums[i].s,
+		   nums[i].ok ? "ok" : "rejected");
+	}
+}
+
+static void test_long_line(void)
+{
+	size_t n = 200000;
+	char *big = malloc(n + 100);
+	memset(big, 'a', n);
+	strcpy(big + n, ":x:3000:3000::/home/big:/bin/sh\n");
+	char *pw = write_file(big), *gr = write_file("");
+	struct id_defaults def = { 0, 0 };
+	struct identity id;
+	char err[256];
+	big[n] = '\0';
+	ok(ids_resolve(big, &def, pw, gr, &id, err, sizeof err) == 0 && id.uid == 3000,
+	   "a 200000-byte user name on a long passwd line resolves");
+	ids_free(&id);
+	unlink(pw);
+	unlink(gr);
+	free(pw);
+	free(gr);
+	free(big);
+}
+
+int main(void)
+{
+	char *pw = write_file(passwd), *gr = write_file(group);
+	test_rows(pw, gr);
+	test_missing_files();
+	test_numbers();
+	test_long_line();
+	unlink(pw);
+	unlink(gr);
+	free(pw);
+	free(gr);
+	return tap_done();
+}
