@@ -313,7 +313,6 @@ void config_check_supported(const struct config *cfg)
 	const char *missing = cfg->auto_mounts ? "--auto"
 	                      : cfg->mkdir     ? "--mkdir"
 	                      : cfg->chmod     ? "--chmod"
-	                      : cfg->init      ? "--init"
 	                      : cfg->config_file ? "--config"
 	                                       : NULL;
 	if (missing)

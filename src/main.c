@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "fix.h"
+#include "init.h"
 #include "log.h"
 #include "privdrop.h"
 #include "run.h"
@@ -33,5 +34,7 @@ int main(int argc, char **argv)
 	}
 	if (target.privileged)
 		privdrop_apply(&target.id);      /* drop */
-	run_command(cfg.command);                /* exec */
+	if (cfg.init)                            /* exec, or supervise */
+		init_supervise(&cfg);
+	run_command(cfg.command);
 }
