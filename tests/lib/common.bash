@@ -6,8 +6,9 @@ export VOLOWN_ROOT VOLOWN
 
 # Docker 20.10's engine behind a possibly newer client: keep to the classic builder.
 export DOCKER_BUILDKIT=0
-# compose v1: no colours, no progress bars in the test output.
-export COMPOSE_INTERACTIVE_NO_CLI=1
+# compose v1's `run` must attach through the docker CLI (its default): its other way
+# (COMPOSE_INTERACTIVE_NO_CLI) may start a quickly exiting container a second time.
+unset COMPOSE_INTERACTIVE_NO_CLI
 
 # Fail the current test (or setup) with a message.
 fail() {
@@ -85,12 +86,12 @@ show_output() {
 	printf '%s\n' "$output" | sed 's/^/    | /' >&2
 }
 
-# run_ok / run_status N: run a command and check its exit status, showing its output
-# on failure.
+# run_status N COMMAND...: like bats' `run` (sets $output and $status, stdout and
+# stderr together), and the test fails, showing the output, unless the status is N.
 run_status() {
 	local want=$1
 	shift
-	run "$@"
+	output=$("$@" 2>&1) && status=0 || status=$?
 	if [ "$status" -ne "$want" ]; then
 		echo "expected exit status $want, got $status from: $*" >&2
 		show_output
