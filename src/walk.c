@@ -286,6 +286,38 @@ static void read_batch(struct walker *w)
 	}
 }
 
+/* Closes a frame's descriptor, remembering where its getdents stopped. */
+static void release(struct frame *f)
+{
+	if (f->fd < 0)
+		return;
+	f->pos = lseek(f->fd, 0, SEEK_CUR);
+	close(f->fd);
+	f->fd = -1;
+}
+
+/* Out of descriptors (a low RLIMIT_NOFILE): release the oldest open level that is
+ * neither the root nor one of the two newest. False when there is none. */
+static bool release_oldest(struct walker *w)
+{
+	for (size_t i = 1; i + 2 < w->depth; i++) {
+		if (w->frames[i].fd >= 0) {
+			release(&w->frames[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* openat() that makes room when the process is out of descriptors. */
+static int open_dir(struct walker *w, int dirfd, const char *name, int flags)
+{
+	int fd;
+	while ((fd = openat(dirfd, name, flags)) < 0 && errno == EMFILE && release_oldest(w))
+		;
+	return fd;
+}
+
 static bool push(struct walker *w, int fd, const struct entry *self, const char *name)
 {
 	if (w->depth == w->cap) {
@@ -299,14 +331,8 @@ static bool push(struct walker *w, int fd, const struct entry *self, const char 
 	size_t pathlen = name ? strlen(entry_path(w, name)) : 0;
 	w->frames[w->depth++] = (struct frame){ .fd = fd, .self = *self, .pathlen = pathlen };
 	/* keep at most WINDOW descriptors open below the root */
-	if (w->depth > WINDOW + 1) {
-		struct frame *old = &w->frames[w->depth - 1 - WINDOW];
-		if (old->fd >= 0) {
-			old->pos = lseek(old->fd, 0, SEEK_CUR);
-			close(old->fd);
-			old->fd = -1;
-		}
-	}
+	if (w->depth > WINDOW + 1)
+		release(&w->frames[w->depth - 1 - WINDOW]);
 	return true;
 }
 
@@ -337,7 +363,7 @@ static void descend(struct walker *w)
 	int fd;
 
 	f->pend_off += strlen(name) + 1;
-	fd = openat(f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	fd = open_dir(w, f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ELOOP || errno == ENOTDIR)
 			swapped(w, name);
@@ -368,7 +394,7 @@ static bool reopen_parent(struct walker *w)
 
 	if (parent->fd >= 0)
 		return true;
-	parent->fd = openat(child->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	parent->fd = open_dir(w, child->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (parent->fd < 0 || entry_stat(parent->fd, "", AT_EMPTY_PATH, &e) < 0 ||
 	    e.dev != parent->self.dev || e.ino != parent->self.ino ||
 	    lseek(parent->fd, parent->pos, SEEK_SET) < 0) {

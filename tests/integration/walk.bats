@@ -1,0 +1,229 @@
+#!/usr/bin/env bats
+# The ownership walk, run as root by the real static binary on real trees. After each
+# run every entry is checked with lstat (find -printf), and so is everything outside.
+
+load helpers
+
+setup() {
+	require_root
+	require_volown
+	T=$(mktemp -d /tmp/volown-walk.XXXXXX)
+	chmod 0755 "$T"
+}
+
+teardown() {
+	[ -n "${T:-}" ] || return 0
+	umount -R "$T/vol/mnt" 2>/dev/null || true
+	umount -R "$T/vol" 2>/dev/null || true
+	rm -rf "$T"
+}
+
+@test "mixed owners: every entry ends 1000:1000, symlinks themselves, nothing outside" {
+	make_mixed_tree "$T"
+	before_out=$(snapshot "$T/outside")
+	before_in=$(snapshot_content "$T/vol")
+	run "$VOLOWN" --user 1000:1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$T/vol: 14 entries checked, 14 changed in "* ]]
+	[ -z "$(wrong_owners "$T/vol" 1000:1000)" ]
+	[ "$(stat -c %u:%g "$T/vol/abs-link")" = 1000:1000 ]   # the link, not its target
+	[ "$(snapshot "$T/outside")" = "$before_out" ]
+	[ "$(snapshot_content "$T/vol")" = "$before_in" ]
+}
+
+@test "an already-right tree: nothing changed, and no chown call at all" {
+	make_mixed_tree "$T"
+	chown -hR 1000:1000 "$T/vol"
+	run strace -f -qq -e trace=chown,fchown,fchownat,lchown "$VOLOWN" --user 1000:1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"14 entries checked, 0 changed"* ]]
+	[[ "$output" != *chown* ]]
+}
+
+@test "only the group is wrong: it is fixed (the docker-library idiom misses this)" {
+	mkdir -p "$T/vol/d"
+	touch "$T/vol/d/f"
+	chown -R 1000:0 "$T/vol"
+	run "$VOLOWN" --user 1000:1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[ -z "$(wrong_owners "$T/vol" 1000:1000)" ]
+}
+
+@test "post-order: the root is changed last, after every entry below it" {
+	mkdir -p "$T/vol/a/b"
+	touch "$T/vol/a/b/f" "$T/vol/g"
+	run strace -qq -e trace=fchown,fchownat -e signal=none "$VOLOWN" -q --user 1000:1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	calls=$(printf '%s\n' "$output" | grep -c chown)
+	[ "$calls" -eq 5 ]
+	# the root is fchown()ed through its own descriptor, and it is the very last call
+	last=$(printf '%s\n' "$output" | grep chown | tail -n 1)
+	[[ "$last" == fchown\(*1000,\ 1000\)* ]]
+	[ "$(stat -c %u "$T/vol")" = 1000 ]
+}
+
+@test "a nested mount (tmpfs) is left alone unless --cross-mounts" {
+	mkdir -p "$T/vol/mnt"
+	touch "$T/vol/top"
+	mount -t tmpfs -o mode=0755 tmpfs "$T/vol/mnt"
+	touch "$T/vol/mnt/inside"
+	run "$VOLOWN" --user 1000:1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u:%g "$T/vol/top")" = 1000:1000 ]
+	[ "$(stat -c %u:%g "$T/vol/mnt")" = 0:0 ]
+	[ "$(stat -c %u:%g "$T/vol/mnt/inside")" = 0:0 ]
+	run "$VOLOWN" --user 1000:1000 --cross-mounts --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u:%g "$T/vol/mnt/inside")" = 1000:1000 ]
+	[ "$(stat -c %u:%g "$T/vol/mnt")" = 1000:1000 ]
+}
+
+@test "a bind mount of an outside directory inside the tree is left alone" {
+	mkdir -p "$T/vol/mnt" "$T/outside"
+	touch "$T/outside/precious"
+	mount --bind "$T/outside" "$T/vol/mnt"
+	run "$VOLOWN" --user 1000:1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u:%g "$T/outside/precious")" = 0:0 ]
+	[ "$(stat -c %u:%g "$T/outside")" = 0:0 ]
+}
+
+@test "a tree deeper than PATH_MAX (1500 levels) is walked in full" {
+	mkdir -p "$T/vol"
+	(cd "$T/vol" && for i in $(seq 1500); do mkdir d_with_a_longer_name && cd d_with_a_longer_name || exit 1; done && touch leaf)
+	run "$VOLOWN" --user 1000:1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"1502 entries checked, 1502 changed"* ]]
+	[ -z "$(wrong_owners "$T/vol" 1000:1000)" ]
+}
+
+@test "more directories open than the fd limit allows: deep and wide under ulimit -n 32" {
+	mkdir -p "$T/vol/wide"
+	(cd "$T/vol" && for i in $(seq 300); do mkdir d && cd d || exit 1; done)
+	(cd "$T/vol/wide" && mkdir $(seq 500))
+	run sh -c 'ulimit -n 32 && exec "$0" --user 1000:1000 --path "$1"' "$VOLOWN" "$T/vol"
+	[ "$status" -eq 0 ]
+	[ -z "$(wrong_owners "$T/vol" 1000:1000)" ]
+}
+
+@test "a hard-linked file is left alone with a warning, changed with --hardlinks change" {
+	mkdir -p "$T/vol" "$T/outside"
+	echo x >"$T/outside/target"
+	ln "$T/outside/target" "$T/vol/link"
+	run "$VOLOWN" --user 1000:1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"has 2 hard links"* ]]
+	[ "$(stat -c %u:%g "$T/outside/target")" = 0:0 ]
+	run "$VOLOWN" --user 1000:1000 --hardlinks change --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u:%g "$T/outside/target")" = 1000:1000 ]
+}
+
+@test "--dry-run lists what would change and changes nothing" {
+	make_mixed_tree "$T"
+	before=$(snapshot "$T")
+	run "$VOLOWN" --dry-run --user 1000:1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"would change $T/vol/a/b: 4242:4242 -> 1000:1000"* ]]
+	[[ "$output" == *"14 entries checked, 14 would change"* ]]
+	[ "$(snapshot "$T")" = "$before" ]
+}
+
+@test "--policy root-mismatch skips a path whose root is right, always checks all" {
+	mkdir -p "$T/vol/sub"
+	chown 1000:1000 "$T/vol"
+	run "$VOLOWN" --user 1000:1000 --policy root-mismatch --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"walk skipped (--policy root-mismatch)"* ]]
+	[ "$(stat -c %u "$T/vol/sub")" = 0 ]
+	VOLOWN_POLICY=root-mismatch run "$VOLOWN" --user 1000:1000 --policy always --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u "$T/vol/sub")" = 1000 ]
+}
+
+@test "several paths, from --path and from VOLOWN_PATHS (the option wins)" {
+	mkdir -p "$T/one" "$T/two" "$T/three"
+	VOLOWN_PATHS="$T/one:$T/two" run "$VOLOWN" --user 1000:1000
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u "$T/one")" = 1000 ] && [ "$(stat -c %u "$T/two")" = 1000 ]
+	VOLOWN_PATHS="$T/one" run "$VOLOWN" --user 2000:2000 --path "$T/three"
+	[ "$(stat -c %u "$T/three")" = 2000 ] && [ "$(stat -c %u "$T/one")" = 1000 ]
+}
+
+@test "a missing path is an error naming it (125)" {
+	run "$VOLOWN" --user 1000 --path "$T/nope" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == "volown: \`$T/nope': no such file or directory" ]]
+}
+
+@test "/ and the system directories are refused, by name and through a trusted symlink" {
+	for p in / /etc /usr /proc /sys /dev /bin /sbin /lib /lib64 /boot /var /run /etc/ /usr/./ /tmp/../etc; do
+		run "$VOLOWN" --dry-run --user 1000 --path "$p"
+		[ "$status" -eq 125 ] || { echo "$p accepted"; false; }
+		[[ "$output" == *"system directory"* ]]
+	done
+	ln -s /etc "$T/etc-link"
+	run "$VOLOWN" --dry-run --user 1000 --path "$T/etc-link"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"system directory"* ]]
+}
+
+@test "a symlink a user planted in the configured path is refused; root's own is followed" {
+	mkdir -p "$T/userdir" "$T/real"
+	chown 1000 "$T/userdir"
+	ln -s "$T/real" "$T/userdir/vol"
+	run "$VOLOWN" --user 1000 --path "$T/userdir/vol"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"symbolic link that a non-root user could have made"* ]]
+	[ "$(stat -c %u "$T/real")" = 0 ]
+	# a link root made in a directory only root can write is followed
+	ln -s "$T/real" "$T/rootlink"
+	run "$VOLOWN" --user 1000 --path "$T/rootlink"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u "$T/real")" = 1000 ]
+	# and a root-owned link in a world-writable directory is not
+	mkdir -p "$T/public"
+	chmod 1777 "$T/public"
+	ln -s "$T/real" "$T/public/vol"
+	run "$VOLOWN" --user 1000 --path "$T/public/vol"
+	[ "$status" -eq 125 ]
+}
+
+@test "a path that is a file is refused" {
+	touch "$T/file"
+	run "$VOLOWN" --user 1000 --path "$T/file"
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"not a directory"* ]]
+}
+
+@test "a read-only filesystem is a warning and the path is skipped" {
+	mkdir -p "$T/vol"
+	mount -t tmpfs -o ro tmpfs "$T/vol"
+	run "$VOLOWN" --user 1000 --path "$T/vol" -- true
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"is on a read-only filesystem: left alone"* ]]
+}
+
+@test "a chown refused by the filesystem (root squash) fails with 125 naming the entry, or warns" {
+	command -v bindfs >/dev/null || skip "bindfs is not installed"
+	mkdir -p "$T/backing/sub" "$T/vol"
+	touch "$T/backing/sub/file"
+	bindfs --chown-deny --chgrp-deny "$T/backing" "$T/vol" || skip "cannot mount bindfs here"
+	run "$VOLOWN" --user 1000:1000 --path "$T/vol" -- true
+	umount_later=1
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"cannot change the owner of \`$T/vol/sub/file': Operation not permitted"* ]]
+	run "$VOLOWN" --user 1000:1000 --on-error warn --path "$T/vol" -- true
+	fusermount -u "$T/vol" 2>/dev/null || umount "$T/vol"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Operation not permitted"* ]]
+}
+
+@test "an entry that vanishes during the walk is ignored" {
+	mkdir -p "$T/vol"
+	for i in $(seq 2000); do : >"$T/vol/f$i"; done
+	( for i in $(seq 2000); do rm -f "$T/vol/f$i"; done ) &
+	run "$VOLOWN" --user 1000 --path "$T/vol"
+	wait
+	[ "$status" -eq 0 ]
+}
