@@ -1,0 +1,135 @@
+#include "advice.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+static void add(struct fixes *f, const char *kind, char *text)
+{
+	f->v = xrealloc(f->v, (f->n + 1) * sizeof(*f->v));
+	f->v[f->n].kind = kind;
+	f->v[f->n].text = text;
+	f->n++;
+}
+
+static bool is_problem(const struct mount *m)
+{
+	return m->verdict == VERDICT_PROBLEM;
+}
+
+/* "a, b and c" of the problem mounts' targets. */
+static char *problem_targets(const struct service *s, const char *sep)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		if (!is_problem(&s->mounts[i]))
+			continue;
+		if (b.len)
+			buf_adds(&b, sep);
+		buf_adds(&b, s->mounts[i].target);
+	}
+	return buf_steal(&b);
+}
+
+static char *join_words(const struct strv *v)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < v->n; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", v->v[i]);
+	return buf_steal(&b);
+}
+
+static void advise_no_volume(const struct service *s, struct fixes *f)
+{
+	char *targets = problem_targets(s, ", ");
+
+	add(f, "no-volume",
+	    xasprintf("Ask first whether %s needs a mount at all: if the data need not outlive the "
+		      "container (a local mail catcher, a cache), drop the mount and let the program "
+		      "write inside the container, in a directory its user owns (its home, /tmp).",
+		      targets));
+	free(targets);
+}
+
+static void advise_volown(const struct service *s, const struct strv *files, struct fixes *f)
+{
+	struct strv cmd = { 0 };
+	char *targets = problem_targets(s, " --path ");
+	char *words;
+	struct buf b = { 0 };
+
+	effective_command(s, &cmd);
+	words = join_words(&cmd);
+	buf_printf(&b, "Let volown fix the owner when the container starts, then run the original "
+		   "program as %s: `volown doctor", *s->who.spec ? s->who.spec : "root");
+	for (size_t i = 0; i < files->n; i++)
+		buf_printf(&b, " -f %s", files->v[i]);
+	buf_printf(&b, " --write-override volown.override.yaml` writes a compose override that "
+		   "mounts volown read-only, starts it as root with `--user %s --path %s --` and "
+		   "hands over to the image's own command `%s` (setting entrypoint: in compose drops "
+		   "the image's CMD, so the override restates both); then `docker-compose",
+		   s->who.spec, targets, words);
+	for (size_t i = 0; i < files->n; i++)
+		buf_printf(&b, " -f %s", files->v[i]);
+	buf_adds(&b, " -f volown.override.yaml up`. No image is rebuilt.");
+	add(f, "volown", buf_steal(&b));
+	free(words);
+	free(targets);
+	strv_free(&cmd);
+}
+
+/* Option 3 for one mount, where it applies. */
+static void advise_mount(const struct service *s, const struct mount *m, struct fixes *f)
+{
+	if (m->type == MOUNT_VOLUME && m->nocopy) {
+		return; /* nocopy: nothing from the image ever reaches the volume */
+	} else if (m->type == MOUNT_VOLUME && m->origin == ORIGIN_VOLUME_KEPT) {
+		add(f, "dockerfile",
+		    xasprintf("A `mkdir`+`chown` of %s in the Dockerfile would not help %s: the volume "
+			      "already holds data, and the engine copies the image's directory only into "
+			      "an empty volume. Fix its owner once (option 2 does it at every start), or "
+			      "remove the volume if its data may go.", m->target, m->volume_name));
+	} else if (m->type == MOUNT_VOLUME) {
+		add(f, "dockerfile",
+		    xasprintf("If you build the image: before USER, `RUN mkdir -p %s && chown %ld:%ld %s`. "
+			      "A new or empty volume then takes that owner, because the engine copies the "
+			      "image's directory into it when the container is created; a volume that "
+			      "already holds data keeps its owner.", m->target, s->who.uid, s->who.gid,
+			      m->target));
+	} else if (m->type == MOUNT_BIND && m->existing.exists) {
+		add(f, "host-chown",
+		    xasprintf("On the host, give %s to the program's ids: `chown %ld:%ld %s` "
+			      "(the ids inside the container are the host's ids).",
+			      m->source, s->who.uid, s->who.gid, m->source));
+	} else if (m->type == MOUNT_BIND) {
+		add(f, "host-chown",
+		    xasprintf("Create %s on the host before starting, owned by the program's ids: "
+			      "`mkdir -p %s && chown %ld:%ld %s`.", m->source, m->source,
+			      s->who.uid, s->who.gid, m->source));
+	} else {
+		add(f, "tmpfs-options",
+		    xasprintf("Give the tmpfs at %s to the program's ids with its options: "
+			      "`%s:uid=%ld,gid=%ld`.", m->target, m->target, s->who.uid, s->who.gid));
+	}
+}
+
+void advise(const struct service *s, const struct strv *files, struct fixes *out)
+{
+	memset(out, 0, sizeof(*out));
+	advise_no_volume(s, out);
+	advise_volown(s, files, out);
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (is_problem(&s->mounts[i]))
+			advise_mount(s, &s->mounts[i], out);
+}
+
+void fixes_free(struct fixes *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i].text);
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}

@@ -1,0 +1,43 @@
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "image.h"
+#include "passwd.h"
+
+static void mount_free(struct mount *m)
+{
+	free(m->source);
+	free(m->target);
+	free(m->volume_name);
+	free(m->reason);
+}
+
+static void service_free(struct service *s)
+{
+	free(s->name);
+	free(s->image_ref);
+	free(s->user);
+	free(s->error);
+	strv_free(&s->entrypoint);
+	strv_free(&s->command);
+	strv_free(&s->warnings);
+	for (size_t i = 0; i < s->n_mounts; i++)
+		mount_free(&s->mounts[i]);
+	free(s->mounts);
+	image_free(&s->image);
+	identity_free(&s->who);
+}
+
+void project_free(struct project *p)
+{
+	for (size_t i = 0; i < p->n_services; i++)
+		service_free(&p->services[i]);
+	free(p->services);
+	free(p->name);
+	free(p->dir);
+	free(p->version);
+	strv_free(&p->files);
+	memset(p, 0, sizeof(*p));
+}

@@ -1,0 +1,113 @@
+/* The doctor's data model: a compose project reduced to what decides whether a
+ * service can write to its mounts, plus the facts learned from the engine and the
+ * prediction made from them. */
+#ifndef VOLOWN_DOCTOR_MODEL_H
+#define VOLOWN_DOCTOR_MODEL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+enum mount_type { MOUNT_VOLUME, MOUNT_BIND, MOUNT_TMPFS };
+
+/* What is at a path: in the image, on the host, or the root of a volume. */
+struct node {
+	bool exists;
+	bool is_dir;
+	long uid, gid;
+	unsigned mode; /* permission bits only (07777) */
+};
+
+/* Where the predicted owner and mode of a mount's root come from. */
+enum origin {
+	ORIGIN_NONE,
+	ORIGIN_VOLUME_KEPT,       /* a non-empty existing volume keeps its root */
+	ORIGIN_VOLUME_COPIED,     /* an empty volume takes the image directory's */
+	ORIGIN_VOLUME_EMPTY_KEPT, /* an empty existing volume, nothing to copy */
+	ORIGIN_VOLUME_NEW,        /* a new volume with nothing to copy: root 0755 */
+	ORIGIN_BIND_HOST,         /* the host directory as it is */
+	ORIGIN_BIND_CREATED,      /* the engine creates the missing host directory */
+	ORIGIN_BIND_MISSING,      /* long syntax: the engine refuses to start */
+	ORIGIN_TMPFS,             /* a fresh tmpfs */
+};
+
+enum verdict {
+	VERDICT_OK,
+	VERDICT_PROBLEM,
+	VERDICT_READ_ONLY, /* mounted read-only: not expected to be written */
+	VERDICT_ERROR,     /* the service will not even start */
+};
+
+struct mount {
+	enum mount_type type;
+	char *source;      /* volume key in the file, host path, or NULL (anonymous, tmpfs) */
+	char *target;      /* absolute path in the container */
+	char *volume_name; /* the engine's name of a named volume */
+	bool read_only;
+	bool nocopy;
+	bool long_syntax;
+	long tmpfs_mode, tmpfs_uid, tmpfs_gid; /* -1: not given */
+
+	/* Facts. */
+	struct node image_dir;  /* the target inside the image */
+	struct node existing;   /* the existing volume's root, or the bind source */
+	bool existing_nonempty; /* the existing volume holds something */
+
+	/* Prediction. */
+	enum origin origin;
+	struct node root; /* the mount's root when the service starts */
+	enum verdict verdict;
+	char *reason; /* plain words */
+};
+
+/* Whom the program runs as. */
+struct identity {
+	char *spec;   /* the user as written ("mailhog", "1000:1000"), "" for root by default */
+	char *origin; /* "service", "image" or "default" */
+	char *name;   /* the passwd name, or NULL */
+	long uid, gid;
+	long *groups; /* supplementary groups */
+	size_t n_groups;
+	char *error; /* why the spec could not be resolved, or NULL */
+};
+
+struct image {
+	bool found;
+	char *id;
+	char *user; /* Config.User */
+	struct strv entrypoint, cmd;
+	char *workdir;
+	char *passwd, *group; /* the image's files, NULL when absent */
+};
+
+struct service {
+	char *name;
+	char *image_ref; /* image: or the name compose gives a built image */
+	bool has_build;
+	bool has_image_key;
+	char *user; /* user: or NULL */
+	bool has_entrypoint, has_command;
+	struct strv entrypoint, command;
+	struct mount *mounts;
+	size_t n_mounts;
+
+	struct image image;
+	struct identity who;
+	char *error; /* why the service could not be checked, or NULL */
+	struct strv warnings;
+	size_t n_problems;
+};
+
+struct project {
+	char *name;
+	char *dir;     /* the directory of the first file */
+	char *version; /* the file's version:, or NULL */
+	struct strv files;
+	struct service *services;
+	size_t n_services;
+};
+
+void project_free(struct project *p);
+
+#endif

@@ -1,0 +1,101 @@
+#include "options.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef VOLOWN_VERSION
+#define VOLOWN_VERSION "unknown"
+#endif
+
+enum { OPT_SERVICE = 256, OPT_FORMAT, OPT_OVERRIDE, OPT_VOLOWN, OPT_VERSION };
+
+static const char usage[] =
+	"Usage: volown doctor [-f FILE]... [-p NAME] [--service NAME]... [--format text|json]\n"
+	"                     [--write-override FILE] [--volown-binary PATH]\n"
+	"\n"
+	"Review a compose file against the local Docker engine: for every service and\n"
+	"every mount, predict who will own the mount when the service starts and whether\n"
+	"the service's user can write there; propose fixes; optionally write a compose\n"
+	"override that puts volown in front of the original entrypoint and command.\n"
+	"\n"
+	"  -f, --file FILE          compose file (repeatable, merged in order; default:\n"
+	"                           compose.yaml, compose.yml, docker-compose.yaml, -.yml)\n"
+	"  -p, --project-name NAME  project name (default: COMPOSE_PROJECT_NAME, else the\n"
+	"                           first file's directory)\n"
+	"      --service NAME       check only this service (repeatable)\n"
+	"      --format text|json   output format (default text; json: schema volown-doctor/1)\n"
+	"      --write-override FILE  write a compose override that applies volown\n"
+	"      --volown-binary PATH   static volown to mount (default: next to this program,\n"
+	"                           else on PATH)\n"
+	"  -h, --help               show this help\n"
+	"      --version            show the version\n"
+	"\n"
+	"Exit status: 0 no problem, 1 problems found, 2 could not check.\n";
+
+static void usage_error(const char *msg, const char *arg)
+{
+	fprintf(stderr, "volown doctor: %s%s%s%s\n%s", msg, arg ? " \"" : "", arg ? arg : "",
+		arg ? "\"" : "", "Try 'volown doctor --help'.\n");
+	exit(DOCTOR_CANNOT);
+}
+
+void parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "project-name", required_argument, NULL, 'p' },
+		{ "service", required_argument, NULL, OPT_SERVICE },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "write-override", required_argument, NULL, OPT_OVERRIDE },
+		{ "volown-binary", required_argument, NULL, OPT_VOLOWN },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:f:p:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			strv_push(&o->files, optarg);
+			break;
+		case 'p':
+			o->project_name = optarg;
+			break;
+		case OPT_SERVICE:
+			strv_push(&o->services, optarg);
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				o->format = FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				o->format = FORMAT_JSON;
+			else
+				usage_error("--format must be text or json, not", optarg);
+			break;
+		case OPT_OVERRIDE:
+			o->override_path = optarg;
+			break;
+		case OPT_VOLOWN:
+			o->volown_binary = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("volown-doctor %s\n", VOLOWN_VERSION);
+			exit(0);
+		case ':':
+			usage_error("an option needs a value:", argv[optind - 1]);
+			break;
+		default:
+			usage_error("unknown option", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument", argv[optind]);
+}

@@ -1,0 +1,21 @@
+/* The doctor's command line, parsed once into one struct. */
+#ifndef VOLOWN_DOCTOR_OPTIONS_H
+#define VOLOWN_DOCTOR_OPTIONS_H
+
+#include "util.h"
+
+enum format { FORMAT_TEXT, FORMAT_JSON };
+
+struct options {
+	struct strv files;
+	char *project_name;
+	struct strv services;
+	enum format format;
+	char *override_path;
+	char *volown_binary;
+};
+
+/* Parse ARGV; exits 0 after --help or --version, 2 on a usage error. */
+void parse_options(int argc, char **argv, struct options *o);
+
+#endif

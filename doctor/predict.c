@@ -1,0 +1,198 @@
+#include "predict.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+char *describe_user(const struct pwdb *db, long uid)
+{
+	const struct pwent *e = pwdb_user_by_uid(db, uid);
+
+	return e ? xasprintf("%s (uid %ld)", e->name, uid) : xasprintf("uid %ld", uid);
+}
+
+char *describe_group(const struct pwdb *db, long gid)
+{
+	const char *name = pwdb_group_name(db, gid);
+
+	return name ? xasprintf("%s (gid %ld)", name, gid) : xasprintf("gid %ld", gid);
+}
+
+char *describe_identity(const struct identity *who, const struct pwdb *db)
+{
+	struct buf b = { 0 };
+
+	(void)db;
+	buf_printf(&b, "%s (uid %ld, gid %ld", who->name ? who->name : "a user without a passwd entry",
+		   who->uid, who->gid);
+	if (who->n_groups > 0) {
+		buf_adds(&b, ", also in gid");
+		for (size_t i = 0; i < who->n_groups; i++)
+			buf_printf(&b, "%s %ld", i ? "," : "", who->groups[i]);
+	}
+	buf_addc(&b, ')');
+	return buf_steal(&b);
+}
+
+static void set_root(struct node *r, long uid, long gid, unsigned mode, bool is_dir)
+{
+	r->exists = true;
+	r->is_dir = is_dir;
+	r->uid = uid;
+	r->gid = gid;
+	r->mode = mode & 07777;
+}
+
+static void predict_volume(struct mount *m)
+{
+	bool image_has_dir = m->image_dir.exists && m->image_dir.is_dir;
+
+	if (m->existing.exists && m->existing_nonempty) {
+		m->origin = ORIGIN_VOLUME_KEPT;
+		m->root = m->existing;
+	} else if (!m->nocopy && image_has_dir) {
+		m->origin = ORIGIN_VOLUME_COPIED;
+		set_root(&m->root, m->image_dir.uid, m->image_dir.gid, m->image_dir.mode, true);
+	} else if (m->existing.exists) {
+		m->origin = ORIGIN_VOLUME_EMPTY_KEPT;
+		m->root = m->existing;
+	} else {
+		m->origin = ORIGIN_VOLUME_NEW;
+		set_root(&m->root, 0, 0, 0755, true);
+	}
+}
+
+static void predict_bind(struct mount *m)
+{
+	if (m->existing.exists) {
+		m->origin = ORIGIN_BIND_HOST;
+		m->root = m->existing;
+	} else if (m->long_syntax) {
+		m->origin = ORIGIN_BIND_MISSING;
+		memset(&m->root, 0, sizeof(m->root));
+	} else {
+		m->origin = ORIGIN_BIND_CREATED;
+		set_root(&m->root, 0, 0, 0755, true);
+	}
+}
+
+static void predict_tmpfs(struct mount *m)
+{
+	unsigned mode = m->tmpfs_mode >= 0 ? (unsigned)m->tmpfs_mode : 01777;
+
+	/* The runtime gives the tmpfs the mode of the directory it covers. */
+	if (m->image_dir.exists && m->image_dir.is_dir)
+		mode = m->image_dir.mode;
+	m->origin = ORIGIN_TMPFS;
+	set_root(&m->root, m->tmpfs_uid >= 0 ? m->tmpfs_uid : 0,
+		 m->tmpfs_gid >= 0 ? m->tmpfs_gid : 0, mode, true);
+}
+
+/* Why the root looks as it will, in plain words. */
+static void explain_origin(struct buf *b, const struct mount *m)
+{
+	const char *vol = m->source ? m->source : "an anonymous volume";
+
+	switch (m->origin) {
+	case ORIGIN_VOLUME_KEPT:
+		buf_printf(b, "the volume %s already exists and is not empty, so the engine copies "
+			   "nothing into it and its root keeps the owner and mode it has now", m->volume_name);
+		break;
+	case ORIGIN_VOLUME_COPIED:
+		buf_printf(b, "%s %s is empty, so when the container is created the engine copies the "
+			   "image's %s into it, owner and mode included", m->existing.exists ?
+			   "the existing volume" : "the new volume",
+			   m->volume_name ? m->volume_name : vol, m->target);
+		break;
+	case ORIGIN_VOLUME_EMPTY_KEPT:
+		buf_printf(b, "the volume %s exists and is empty, but %s, so its root stays as it is",
+			   m->volume_name, m->nocopy ? "nocopy is set" : "the image has no such directory to copy");
+		break;
+	case ORIGIN_VOLUME_NEW:
+		buf_printf(b, "%s%s is new and %s, so the engine creates its root as root:root 0755",
+			   m->volume_name ? "the volume " : "", m->volume_name ? m->volume_name : vol,
+			   m->nocopy ? "nocopy is set" : "the image has no such directory to copy");
+		break;
+	case ORIGIN_BIND_HOST:
+		buf_printf(b, "the host path %s is mounted as it is", m->source);
+		break;
+	case ORIGIN_BIND_CREATED:
+		buf_printf(b, "the host path %s does not exist, so the engine creates it as root:root 0755",
+			   m->source);
+		break;
+	case ORIGIN_BIND_MISSING:
+		buf_printf(b, "the host path %s does not exist, and with the long syntax the engine "
+			   "refuses to start the container (bind source path does not exist)", m->source);
+		break;
+	case ORIGIN_TMPFS:
+		buf_printf(b, "a tmpfs is mounted, owned by uid %ld gid %ld%s", m->root.uid, m->root.gid,
+			   m->image_dir.exists ? ", with the mode of the image's directory it covers" :
+			   m->tmpfs_mode >= 0 ? ", with the mode given" : ", mode 1777 by default");
+		break;
+	case ORIGIN_NONE:
+		break;
+	}
+}
+
+static const char *class_words(enum perm_class c)
+{
+	switch (c) {
+	case CLASS_ROOT:
+		return "is root";
+	case CLASS_OWNER:
+		return "is the owner";
+	case CLASS_GROUP:
+		return "is not the owner but is in the group";
+	case CLASS_OTHER:
+		break;
+	}
+	return "is neither the owner nor in the group";
+}
+
+static void explain_access(struct buf *b, const struct mount *m, const struct identity *who,
+			   const struct pwdb *db, bool ok)
+{
+	char *owner = describe_user(db, m->root.uid);
+	char *group = describe_group(db, m->root.gid);
+	char *user = describe_identity(who, db);
+	enum perm_class c = perm_class_of(who, &m->root);
+
+	buf_printf(b, "; it will be owned by %s, group %s, mode %04o. The program runs as %s, which %s",
+		   owner, group, m->root.mode, user, class_words(c));
+	if (c == CLASS_ROOT)
+		buf_adds(b, ", so it can write anywhere");
+	else if (ok)
+		buf_adds(b, ", and that class may write here");
+	else
+		buf_printf(b, ", and mode %04o does not let that class write: the first write fails "
+			   "with \"Permission denied\"", m->root.mode);
+	free(owner);
+	free(group);
+	free(user);
+}
+
+void predict_mount(struct mount *m, const struct identity *who, const struct pwdb *db)
+{
+	struct buf b = { 0 };
+	bool ok;
+
+	if (m->type == MOUNT_VOLUME)
+		predict_volume(m);
+	else if (m->type == MOUNT_BIND)
+		predict_bind(m);
+	else
+		predict_tmpfs(m);
+	explain_origin(&b, m);
+	if (m->origin == ORIGIN_BIND_MISSING) {
+		m->verdict = VERDICT_ERROR;
+	} else if (m->read_only) {
+		m->verdict = VERDICT_READ_ONLY;
+		buf_adds(&b, "; it is mounted read-only, so nothing is expected to write there");
+	} else {
+		ok = can_write(who, &m->root);
+		m->verdict = ok ? VERDICT_OK : VERDICT_PROBLEM;
+		explain_access(&b, m, who, db, ok);
+	}
+	buf_addc(&b, '.');
+	free(m->reason);
+	m->reason = buf_steal(&b);
+}
