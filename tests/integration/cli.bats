@@ -1,0 +1,132 @@
+#!/usr/bin/env bats
+# The command line, the exit codes and the binary itself.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup() {
+	require_volown
+	T=$(mktemp -d /tmp/volown-cli.XXXXXX)
+	chmod 0755 "$T"
+}
+
+teardown() {
+	rm -rf "${T:-/nonexistent}"
+}
+
+@test "the binary is static, stripped and under 100 KB" {
+	run file "$VOLOWN"
+	[[ "$output" == *"statically linked"* ]]
+	[[ "$output" == *stripped* && "$output" != *"not stripped"* ]]
+	run ldd "$VOLOWN"
+	[ "$status" -ne 0 ] || [[ "$output" == *"not a dynamic executable"* ]]
+	[ "$(stat -c %s "$VOLOWN")" -lt 102400 ]
+}
+
+@test "--help documents every option, variable and exit code" {
+	run "$VOLOWN" --help
+	[ "$status" -eq 0 ]
+	for word in --user --path --policy --cross-mounts --on-error --hardlinks --dry-run --quiet \
+		--verbose --version VOLOWN_USER VOLOWN_PATHS VOLOWN_POLICY VOLOWN_ON_ERROR 125 126 127; do
+		[[ "$output" == *"$word"* ]] || { echo "missing: $word"; false; }
+	done
+	run "$VOLOWN" -V
+	[ "$status" -eq 0 ]
+	[[ "$output" == "volown "[0-9]* ]]
+}
+
+@test "usage errors exit 125 with one volown: line naming the option or value" {
+	for args in "--bogus" "-x" "--policy" "--policy sometimes" "--on-error maybe" "--hardlinks x" "--jobs 0" "-p"; do
+		run "$VOLOWN" $args
+		[ "$status" -eq 125 ] || { echo "$args: $status"; false; }
+		[ "${#lines[@]}" -eq 1 ]
+		[[ "$output" == volown:* ]]
+	done
+	VOLOWN_POLICY=sometimes run "$VOLOWN" -u 0 -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"VOLOWN_POLICY"*sometimes* ]]
+	VOLOWN_DRY_RUN=perhaps run "$VOLOWN" -u 0 -- true
+	[ "$status" -eq 125 ]
+}
+
+@test "the command's status passes through; 126 and 127 as docker run" {
+	require_root
+	for code in 0 1 2 42 124 125 126 127 128 200 255; do
+		run -"$code" "$VOLOWN" -q --user 1000 -- sh -c "exit $code"
+		[ "$status" -eq "$code" ] || { echo "want $code got $status"; false; }
+	done
+	run -127 "$VOLOWN" --user 1000 -- no-such-command-anywhere
+	[ "$status" -eq 127 ]
+	[[ "$output" == *"no-such-command-anywhere"* ]]
+	run -127 "$VOLOWN" --user 1000 -- /no/such/file
+	[ "$status" -eq 127 ]
+	printf 'x' >"$T/not-exec"
+	chmod 0644 "$T/not-exec"
+	run "$VOLOWN" --user 1000 -- "$T/not-exec"
+	[ "$status" -eq 126 ]
+	run "$VOLOWN" --user 1000 -- "$T"
+	[ "$status" -eq 126 ]
+}
+
+@test "as root, a user is required when there is work; no COMMAND fixes and exits 0" {
+	require_root
+	run "$VOLOWN" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"no user given"* ]]
+	mkdir "$T/vol"
+	run "$VOLOWN" --user 1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u "$T/vol")" = 1000 ]
+}
+
+@test "the drop: real, effective and saved ids; no capabilities; no way back" {
+	require_root
+	run "$VOLOWN" -q --user 1000:1000 -- sh -c 'grep -E "^(Uid|Gid|Groups|CapInh|CapPrm|CapEff|CapAmb):" /proc/self/status'
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Uid:	1000	1000	1000	1000"* ]]
+	[[ "$output" == *"Gid:	1000	1000	1000	1000"* ]]
+	[[ "$output" == *"CapInh:	0000000000000000"* ]]
+	[[ "$output" == *"CapPrm:	0000000000000000"* ]]
+	[[ "$output" == *"CapEff:	0000000000000000"* ]]
+	[[ "$output" == *"CapAmb:	0000000000000000"* ]]
+	groups=$(printf '%s\n' "$output" | grep '^Groups:' | cut -f2)
+	[ -z "${groups// /}" ]
+	# a setuid-root helper would be the only way back; su/sudo are not there for us
+	run "$VOLOWN" -q --user 1000:1000 -- sh -c 'echo x > /root/volown-test-denied'
+	[ "$status" -ne 0 ]
+}
+
+@test "HOME comes from passwd (set even when HOME was set), the rest of the environment stays" {
+	require_root
+	run env HOME=/elsewhere KEEP=me "$VOLOWN" -q --user nobody -- sh -c 'echo "$HOME $KEEP"'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(getent passwd nobody | cut -d: -f6) me" ]
+}
+
+@test "not root: no drop; a path the user cannot write is an error that says what to do" {
+	require_root
+	mkdir -p "$T/ok" "$T/no"
+	chown 1000:1000 "$T/ok"
+	run setpriv --reuid 1000 --regid 1000 --clear-groups "$VOLOWN" --path "$T/ok" -- id -u
+	[ "$status" -eq 0 ]
+	[ "$output" = 1000 ]
+	run setpriv --reuid 1000 --regid 1000 --clear-groups "$VOLOWN" --path "$T/no" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"\`$T/no' is not writable by uid 1000"* ]]
+	[[ "$output" == *"user: root"* ]]
+	run setpriv --reuid 1000 --regid 1000 --clear-groups "$VOLOWN" --user 1000:1000 -- id -u
+	[ "$status" -eq 0 ]
+	run setpriv --reuid 1000 --regid 1000 --clear-groups "$VOLOWN" --user 0 -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"not root"* ]]
+}
+
+@test "volown doctor runs the host-side doctor, or says where it is missing" {
+	run -- env PATH=/nonexistent "$VOLOWN" doctor --help
+	if [ -x "$(dirname "$VOLOWN")/volown-doctor" ]; then
+		[ "$status" -eq 0 ]
+	else
+		[ "$status" -eq 127 ]
+		[[ "$output" == volown:*volown-doctor* ]]
+	fi
+}
