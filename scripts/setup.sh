@@ -4,18 +4,20 @@
 # when everything is already in place.
 set -euo pipefail
 
-cd "$(dirname "$0")/.."
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 say() { echo "setup: $*"; }
 die() { echo "setup: $*" >&2; exit 1; }
 
 DOCKERD_LOG=/var/log/volown-dockerd.log
-DOCKER_WAIT=60
+DOCKER_PIDFILE=/var/run/docker.pid
+CONTAINERD_DIR=/var/run/docker/containerd
+DOCKER_WAIT=60 # seconds
 
 # Every package named in our list and, if present, the doctor's.
 wanted_packages() {
 	local f
-	for f in scripts/packages.txt doctor/packages.txt; do
+	for f in "$ROOT/scripts/packages.txt" "$ROOT/doctor/packages.txt"; do
 		[ -f "$f" ] || continue
 		sed -e 's/#.*//' -e 's/[[:space:]]//g' "$f" | grep -v '^$' || true
 	done | sort -u
@@ -43,41 +45,72 @@ engine_answers() {
 	timeout 10 docker info >/dev/null 2>&1
 }
 
-# A pid file whose process is gone makes dockerd (and its containerd) refuse to
-# start: remove it.
-remove_stale_pidfile() {
-	local f=$1 pid
-	[ -f "$f" ] || return 0
+# The pid in pid file $1 if that process is alive and is $2 (dockerd, containerd).
+live_pid() {
+	local f=$1 name=$2 pid
+	[ -f "$f" ] || return 1
 	pid=$(tr -cd '0-9' <"$f")
-	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-		return 0
-	fi
-	rm -f "$f"
+	[ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ] || return 1
+	echo "$pid"
 }
 
-start_dockerd() {
-	[ "$(id -u)" -eq 0 ] || die "the Docker engine does not answer; run as root to start it"
-	command -v dockerd >/dev/null || die "dockerd not found (package docker.io)"
-	remove_stale_pidfile /var/run/docker.pid
-	local cpid=/var/run/docker/containerd/containerd.pid
-	if [ -f "$cpid" ]; then
-		remove_stale_pidfile "$cpid"
-		[ -f "$cpid" ] || rm -f /var/run/docker/containerd/containerd.sock \
-			/var/run/docker/containerd/containerd-debug.sock
+# A pid file left by a killed dockerd (or its containerd) makes the next one refuse to
+# start: remove it, and containerd's sockets with it.
+remove_stale_pidfiles() {
+	if [ -f "$DOCKER_PIDFILE" ] && ! live_pid "$DOCKER_PIDFILE" dockerd >/dev/null; then
+		rm -f "$DOCKER_PIDFILE"
 	fi
-	say "the Docker engine is not running; starting dockerd in the background (log: $DOCKERD_LOG)"
-	mkdir -p "$(dirname "$DOCKERD_LOG")"
-	nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
-	disown || true
-	local i
+	if [ -f "$CONTAINERD_DIR/containerd.pid" ] &&
+		! live_pid "$CONTAINERD_DIR/containerd.pid" containerd >/dev/null; then
+		rm -f "$CONTAINERD_DIR/containerd.pid" "$CONTAINERD_DIR/containerd.sock" \
+			"$CONTAINERD_DIR/containerd.sock.ttrpc" "$CONTAINERD_DIR/containerd-debug.sock"
+	fi
+}
+
+# Wait until the engine answers, while process $1 (if given) lives.
+wait_for_engine() {
+	local pid=${1:-} i
 	for ((i = 0; i < DOCKER_WAIT; i++)); do
 		engine_answers && return 0
+		if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+			echo "setup: dockerd exited; last lines of $DOCKERD_LOG:" >&2
+			tail -n 20 "$DOCKERD_LOG" >&2 || true
+			exit 1
+		fi
 		sleep 1
 	done
-	echo "setup: the Docker engine did not answer within ${DOCKER_WAIT} s; last lines of $DOCKERD_LOG:" >&2
-	tail -n 20 "$DOCKERD_LOG" >&2 || true
+	echo "setup: the Docker engine did not answer within ${DOCKER_WAIT} s" >&2
+	if [ -n "$pid" ] && [ -f "$DOCKERD_LOG" ]; then
+		echo "setup: last lines of $DOCKERD_LOG:" >&2
+		tail -n 20 "$DOCKERD_LOG" >&2 || true
+	fi
 	exit 1
 }
 
-install_packages
-engine_answers || start_dockerd
+start_dockerd() {
+	local pid
+	[ "$(id -u)" -eq 0 ] || die "the Docker engine does not answer; run as root to start it"
+	command -v dockerd >/dev/null || die "dockerd not found (package docker.io)"
+	if pid=$(live_pid "$DOCKER_PIDFILE" dockerd); then
+		say "dockerd (pid $pid) is running but the engine does not answer yet; waiting up to ${DOCKER_WAIT} s"
+		wait_for_engine
+		return
+	fi
+	remove_stale_pidfiles
+	say "the Docker engine is not running; starting dockerd in the background (log: $DOCKERD_LOG)"
+	mkdir -p "$(dirname "$DOCKERD_LOG")"
+	echo "--- $(date -u '+%Y-%m-%d %H:%M:%S') started by scripts/setup.sh" >>"$DOCKERD_LOG"
+	nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+	pid=$!
+	disown "$pid" 2>/dev/null || true
+	wait_for_engine "$pid"
+}
+
+main() {
+	install_packages
+	engine_answers || start_dockerd
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	main "$@"
+fi
