@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,39 +49,23 @@ static const char usage_text[] =
 	"126 when the command cannot be executed; 127 when it was not found.\n"
 	"With no COMMAND: 0 when every path was fixed, 125 otherwise.\n";
 
-enum {
-	OPT_POLICY = 256,
-	OPT_CROSS_MOUNTS,
-	OPT_ON_ERROR,
-	OPT_HARDLINKS,
-	OPT_AUTO,
-	OPT_MKDIR,
-	OPT_CHMOD,
-	OPT_INIT,
-	OPT_INIT_GROUP,
-	OPT_CONFIG,
+/* Every setting, once: its config-file key (the long option is --key), its variable,
+ * its short option, whether it takes a value, how it is applied, and whether the root-
+ * owned /etc/volown.conf may set it in setuid mode. */
+struct origin {
+	int layer;          /* 0 config file, 1 environment, 2 command line */
+	const char *name;   /* for messages: "--policy", "VOLOWN_POLICY", "FILE:3: policy" */
 };
 
-static const struct option long_options[] = {
-	{ "user", required_argument, NULL, 'u' },
-	{ "path", required_argument, NULL, 'p' },
-	{ "policy", required_argument, NULL, OPT_POLICY },
-	{ "cross-mounts", no_argument, NULL, OPT_CROSS_MOUNTS },
-	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
-	{ "hardlinks", required_argument, NULL, OPT_HARDLINKS },
-	{ "auto", no_argument, NULL, OPT_AUTO },
-	{ "mkdir", no_argument, NULL, OPT_MKDIR },
-	{ "chmod", required_argument, NULL, OPT_CHMOD },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "init", no_argument, NULL, OPT_INIT },
-	{ "init-group", no_argument, NULL, OPT_INIT_GROUP },
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+typedef void (*setter)(struct config *cfg, const char *value, const struct origin *from);
+
+struct setting {
+	const char *key;
+	const char *env;
+	int short_opt;
+	bool takes_value;
+	setter set;
+	bool setuid_ok;
 };
 
 int config_parse_bool(const char *s, bool *out)
@@ -120,26 +105,26 @@ int config_parse_policy(const char *s, enum policy *out)
 	return 0;
 }
 
-static void set_policy(struct config *cfg, const char *s, const char *from)
+static bool to_bool(const char *s, const struct origin *from)
 {
-	if (config_parse_policy(s, &cfg->policy) < 0)
-		die(EXIT_VOLOWN, "%s: unknown policy `%s' (expected always or root-mismatch)", from, s);
+	bool b = false;
+	if (config_parse_bool(s, &b) < 0)
+		die(EXIT_VOLOWN, "%s: `%s' is not a boolean (use 1 or 0)", from->name, s);
+	return b;
 }
 
-static void set_on_error(struct config *cfg, const char *s, const char *from)
+static char *copy(const char *s)
 {
-	int i = LOOKUP(s, on_error_names);
-	if (i < 0)
-		die(EXIT_VOLOWN, "%s: unknown value `%s' (expected fail or warn)", from, s);
-	cfg->on_error = (enum on_error)i;
+	char *c = strdup(s);
+	if (!c)
+		die(EXIT_VOLOWN, "out of memory");
+	return c;
 }
 
-static void set_hardlinks(struct config *cfg, const char *s, const char *from)
+static void set_user(struct config *cfg, const char *v, const struct origin *from)
 {
-	int i = LOOKUP(s, hardlinks_names);
-	if (i < 0)
-		die(EXIT_VOLOWN, "%s: unknown value `%s' (expected skip or change)", from, s);
-	cfg->hardlinks = (enum hardlinks)i;
+	(void)from;
+	cfg->user = copy(v); /* "" is gosu's "the current user", not "no user" */
 }
 
 static void add_path(struct config *cfg, char *path)
@@ -151,65 +136,190 @@ static void add_path(struct config *cfg, char *path)
 	cfg->paths[cfg->npaths++] = path;
 }
 
-/* VOLOWN_PATHS: colon-separated; empty entries are ignored. */
-static void env_paths(struct config *cfg, const char *value)
+/* Paths from a later layer replace those of an earlier one; within a layer they add
+ * up. VOLOWN_PATHS is colon-separated, empty entries ignored. */
+static void set_path(struct config *cfg, const char *v, const struct origin *from)
 {
-	char *copy = strdup(value);
-	if (!copy)
-		die(EXIT_VOLOWN, "out of memory");
-	for (char *save = NULL, *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save))
+	if (from->layer != cfg->paths_layer) {
+		cfg->npaths = 0;
+		cfg->paths_layer = from->layer;
+	}
+	if (from->layer != 1) {
+		add_path(cfg, copy(v));
+		return;
+	}
+	char *all = copy(v);
+	for (char *save = NULL, *p = strtok_r(all, ":", &save); p; p = strtok_r(NULL, ":", &save))
 		add_path(cfg, p);
 }
 
-static void set_jobs(struct config *cfg, const char *s, const char *from)
+static void set_policy(struct config *cfg, const char *v, const struct origin *from)
+{
+	if (config_parse_policy(v, &cfg->policy) < 0)
+		die(EXIT_VOLOWN, "%s: unknown policy `%s' (expected always or root-mismatch)",
+		    from->name, v);
+}
+
+static void set_on_error(struct config *cfg, const char *v, const struct origin *from)
+{
+	int i = LOOKUP(v, on_error_names);
+	if (i < 0)
+		die(EXIT_VOLOWN, "%s: unknown value `%s' (expected fail or warn)", from->name, v);
+	cfg->on_error = (enum on_error)i;
+}
+
+static void set_hardlinks(struct config *cfg, const char *v, const struct origin *from)
+{
+	int i = LOOKUP(v, hardlinks_names);
+	if (i < 0)
+		die(EXIT_VOLOWN, "%s: unknown value `%s' (expected skip or change)", from->name, v);
+	cfg->hardlinks = (enum hardlinks)i;
+}
+
+static void set_chmod(struct config *cfg, const char *v, const struct origin *from)
+{
+	(void)from;
+	cfg->chmod = *v ? copy(v) : NULL;
+}
+
+static void set_jobs(struct config *cfg, const char *v, const struct origin *from)
 {
 	char *end;
-	unsigned long n = strtoul(s, &end, 10);
-	if (*s < '0' || *s > '9' || *end || n < 1 || n > 1024)
-		die(EXIT_VOLOWN, "%s: `%s' is not a number of jobs (1-1024)", from, s);
+	unsigned long n = strtoul(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end || n < 1 || n > 1024)
+		die(EXIT_VOLOWN, "%s: `%s' is not a number of jobs (1-1024)", from->name, v);
 	cfg->jobs = (unsigned)n;
 }
 
-static bool env_bool(const char *name)
+static void set_config(struct config *cfg, const char *v, const struct origin *from)
 {
-	const char *v = getenv(name);
-	bool b = false;
-	if (v && config_parse_bool(v, &b) < 0)
-		die(EXIT_VOLOWN, "%s: `%s' is not a boolean (use 1 or 0)", name, v);
-	return b;
+	(void)from;
+	cfg->config_file = *v ? copy(v) : NULL;
 }
+
+#define BOOL_SETTER(fn, field)                                                         \
+	static void fn(struct config *cfg, const char *v, const struct origin *from) { \
+		cfg->field = to_bool(v, from);                                          \
+	}
+BOOL_SETTER(set_cross_mounts, cross_mounts)
+BOOL_SETTER(set_auto, auto_mounts)
+BOOL_SETTER(set_mkdir, mkdir)
+BOOL_SETTER(set_init, init)
+BOOL_SETTER(set_init_group, init_group)
+BOOL_SETTER(set_dry_run, dry_run)
+
+static void set_quiet(struct config *cfg, const char *v, const struct origin *from)
+{
+	if (to_bool(v, from))
+		cfg->log_level = LOG_QUIET;
+}
+
+static void set_verbose(struct config *cfg, const char *v, const struct origin *from)
+{
+	if (to_bool(v, from))
+		cfg->log_level = LOG_VERBOSE;
+}
+
+static const struct setting settings[] = {
+	{ "user", "VOLOWN_USER", 'u', true, set_user, false },
+	{ "path", "VOLOWN_PATHS", 'p', true, set_path, true },
+	{ "policy", "VOLOWN_POLICY", 0, true, set_policy, true },
+	{ "cross-mounts", "VOLOWN_CROSS_MOUNTS", 0, false, set_cross_mounts, true },
+	{ "on-error", "VOLOWN_ON_ERROR", 0, true, set_on_error, true },
+	{ "hardlinks", "VOLOWN_HARDLINKS", 0, true, set_hardlinks, false },
+	{ "auto", "VOLOWN_AUTO", 0, false, set_auto, false },
+	{ "mkdir", "VOLOWN_MKDIR", 0, false, set_mkdir, true },
+	{ "chmod", "VOLOWN_CHMOD", 0, true, set_chmod, true },
+	{ "jobs", "VOLOWN_JOBS", 'j', true, set_jobs, true },
+	{ "init", "VOLOWN_INIT", 0, false, set_init, true },
+	{ "init-group", "VOLOWN_INIT_GROUP", 0, false, set_init_group, true },
+	{ "config", "VOLOWN_CONFIG", 0, true, set_config, false },
+	{ "dry-run", "VOLOWN_DRY_RUN", 'n', false, set_dry_run, true },
+	{ "quiet", "VOLOWN_QUIET", 'q', false, set_quiet, true },
+	{ "verbose", "VOLOWN_VERBOSE", 'v', false, set_verbose, true },
+};
+
+#define NSETTINGS (sizeof settings / sizeof *settings)
+#define OPT_BASE 256 /* getopt value of a setting without a short option: OPT_BASE + index */
+
+static const struct setting *find_key(const char *key)
+{
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (strcmp(settings[i].key, key) == 0)
+			return &settings[i];
+	return NULL;
+}
+
+/* ---- layer 1: the environment ---- */
 
 static void parse_env(struct config *cfg)
 {
-	const char *v;
-
-	if ((v = getenv("VOLOWN_USER")) && *v)
-		cfg->user = v;
-	if ((v = getenv("VOLOWN_PATHS")))
-		env_paths(cfg, v);
-	if ((v = getenv("VOLOWN_POLICY")) && *v)
-		set_policy(cfg, v, "VOLOWN_POLICY");
-	if ((v = getenv("VOLOWN_ON_ERROR")) && *v)
-		set_on_error(cfg, v, "VOLOWN_ON_ERROR");
-	if ((v = getenv("VOLOWN_HARDLINKS")) && *v)
-		set_hardlinks(cfg, v, "VOLOWN_HARDLINKS");
-	if ((v = getenv("VOLOWN_CHMOD")) && *v)
-		cfg->chmod = v;
-	if ((v = getenv("VOLOWN_JOBS")) && *v)
-		set_jobs(cfg, v, "VOLOWN_JOBS");
-	if ((v = getenv("VOLOWN_CONFIG")) && *v)
-		cfg->config_file = v;
-	cfg->auto_mounts = env_bool("VOLOWN_AUTO");
-	cfg->mkdir = env_bool("VOLOWN_MKDIR");
-	cfg->init = env_bool("VOLOWN_INIT");
-	cfg->init_group = env_bool("VOLOWN_INIT_GROUP");
-	cfg->cross_mounts = env_bool("VOLOWN_CROSS_MOUNTS");
-	cfg->dry_run = env_bool("VOLOWN_DRY_RUN");
-	if (env_bool("VOLOWN_QUIET"))
-		cfg->log_level = LOG_QUIET;
-	if (env_bool("VOLOWN_VERBOSE"))
-		cfg->log_level = LOG_VERBOSE;
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const char *v = getenv(settings[i].env);
+		struct origin from = { 1, settings[i].env };
+		if (v && (*v || settings[i].set == set_path))
+			settings[i].set(cfg, v, &from);
+	}
 }
+
+/* ---- layer 0: the config file ---- */
+
+static char *trim(char *s)
+{
+	char *end = s + strlen(s);
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+		*--end = '\0';
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+/* One "key = value" line; `#` starts a comment line. */
+static void parse_line(struct config *cfg, char *line, const char *file, unsigned lineno,
+                       bool setuid)
+{
+	char where[512];
+	char *s = trim(line), *eq, *key, *value;
+	const struct setting *set;
+
+	if (*s == '\0' || *s == '#')
+		return;
+	if (!(eq = strchr(s, '=')))
+		die(EXIT_VOLOWN, "%s:%u: expected `key = value', got `%s'", file, lineno, s);
+	*eq = '\0';
+	key = trim(s);
+	value = trim(eq + 1);
+	if (!(set = find_key(key)) || set->set == set_config)
+		die(EXIT_VOLOWN, "%s:%u: unknown key `%s'", file, lineno, key);
+	if (setuid && !set->setuid_ok)
+		die(EXIT_VOLOWN, "%s:%u: `%s' is not allowed when volown runs setuid", file, lineno, key);
+	snprintf(where, sizeof where, "%s:%u: %s", file, lineno, key);
+	set->set(cfg, value, &(struct origin){ 0, where });
+}
+
+void config_read_file(struct config *cfg, FILE *fp, const char *file, bool setuid)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+
+	while (getline(&line, &cap, fp) != -1)
+		parse_line(cfg, line, file, ++lineno, setuid);
+	if (ferror(fp))
+		die_errno(EXIT_VOLOWN, "cannot read `%s'", file);
+	free(line);
+}
+
+static void parse_file(struct config *cfg, const char *file)
+{
+	FILE *fp = fopen(file, "re");
+	if (!fp)
+		die_errno(EXIT_VOLOWN, "cannot open the config file `%s'", file);
+	config_read_file(cfg, fp, file, false);
+	fclose(fp);
+}
+
+/* ---- layer 2: the command line ---- */
 
 /* The option getopt_long() just stopped at, for a message. */
 static const char *option_name(int argc, char **argv)
@@ -222,87 +332,93 @@ static const char *option_name(int argc, char **argv)
 	return optind - 1 < argc && argv[optind - 1] ? argv[optind - 1] : "?";
 }
 
-static void parse_args(int argc, char **argv, struct config *cfg)
+struct arg {
+	const struct setting *set;
+	const char *value;
+	const char *name;
+};
+
+/* Collects the options (applied later, after the file and the environment) and
+ * sets cfg->command. Returns the number of options in args. */
+static size_t parse_args(int argc, char **argv, struct config *cfg, struct arg *args)
 {
-	bool cli_paths = false;
+	struct option opts[NSETTINGS + 3];
+	char shorts[64] = "+:hV";
+	size_t n = 0, ns = strlen(shorts);
 	int c;
 
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const struct setting *s = &settings[i];
+		int val = s->short_opt ? s->short_opt : OPT_BASE + (int)i;
+		opts[i] = (struct option){ s->key, s->takes_value ? required_argument : no_argument, NULL, val };
+		if (s->short_opt) {
+			shorts[ns++] = (char)s->short_opt;
+			if (s->takes_value)
+				shorts[ns++] = ':';
+		}
+	}
+	opts[NSETTINGS] = (struct option){ "help", no_argument, NULL, 'h' };
+	opts[NSETTINGS + 1] = (struct option){ "version", no_argument, NULL, 'V' };
+	opts[NSETTINGS + 2] = (struct option){ 0 };
+	shorts[ns] = '\0';
+
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:u:p:j:nqvhV", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			cfg->user = optarg;
-			break;
-		case 'p':
-			if (!cli_paths) /* the command line replaces VOLOWN_PATHS */
-				cfg->npaths = 0;
-			cli_paths = true;
-			add_path(cfg, optarg);
-			break;
-		case OPT_POLICY:
-			set_policy(cfg, optarg, "--policy");
-			break;
-		case OPT_CROSS_MOUNTS:
-			cfg->cross_mounts = true;
-			break;
-		case OPT_ON_ERROR:
-			set_on_error(cfg, optarg, "--on-error");
-			break;
-		case OPT_HARDLINKS:
-			set_hardlinks(cfg, optarg, "--hardlinks");
-			break;
-		case OPT_AUTO:
-			cfg->auto_mounts = true;
-			break;
-		case OPT_MKDIR:
-			cfg->mkdir = true;
-			break;
-		case OPT_CHMOD:
-			cfg->chmod = optarg;
-			break;
-		case 'j':
-			set_jobs(cfg, optarg, "--jobs");
-			break;
-		case OPT_INIT:
-			cfg->init = true;
-			break;
-		case OPT_INIT_GROUP:
-			cfg->init_group = true;
-			break;
-		case OPT_CONFIG:
-			cfg->config_file = optarg;
-			break;
-		case 'n':
-			cfg->dry_run = true;
-			break;
-		case 'q':
-			cfg->log_level = LOG_QUIET;
-			break;
-		case 'v':
-			cfg->log_level = LOG_VERBOSE;
-			break;
-		case 'h':
+	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
+		const struct setting *s = NULL;
+		if (c == 'h') {
 			fputs(usage_text, stdout);
 			exit(0);
-		case 'V':
+		} else if (c == 'V') {
 			puts("volown " VOLOWN_VERSION);
 			exit(0);
-		case ':':
+		} else if (c == ':') {
 			die(EXIT_VOLOWN, "option `%s' needs a value (see volown --help)",
 			    option_name(argc, argv));
-		default:
-			die(EXIT_VOLOWN, "unknown option `%s' (see volown --help)", option_name(argc, argv));
+		} else if (c >= OPT_BASE && c < OPT_BASE + (int)NSETTINGS) {
+			s = &settings[c - OPT_BASE];
+		} else {
+			for (size_t i = 0; i < NSETTINGS && !s; i++)
+				if (settings[i].short_opt == c)
+					s = &settings[i];
 		}
+		if (!s)
+			die(EXIT_VOLOWN, "unknown option `%s' (see volown --help)", option_name(argc, argv));
+		args[n++] = (struct arg){ s, s->takes_value ? optarg : "1", argv[optind - 1] };
 	}
 	if (optind < argc)
 		cfg->command = argv + optind;
+	return n;
+}
+
+static void apply_args(struct config *cfg, const struct arg *args, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char name[64];
+		snprintf(name, sizeof name, "--%s", args[i].set->key);
+		args[i].set->set(cfg, args[i].value, &(struct origin){ 2, name });
+	}
 }
 
 void config_parse(int argc, char **argv, struct config *cfg)
 {
-	*cfg = (struct config){ .log_level = LOG_NORMAL };
+	struct arg *args = calloc((size_t)argc + 1, sizeof *args);
+	size_t nargs;
+
+	if (!args)
+		die(EXIT_VOLOWN, "out of memory");
+	*cfg = (struct config){ .log_level = LOG_NORMAL, .paths_layer = -1 };
+	nargs = parse_args(argc, argv, cfg, args);
+	/* which file: the command line's --config, else VOLOWN_CONFIG */
+	for (size_t i = 0; i < nargs; i++)
+		if (args[i].set->set == set_config)
+			cfg->config_file = args[i].value;
+	if (!cfg->config_file && getenv("VOLOWN_CONFIG") && *getenv("VOLOWN_CONFIG"))
+		cfg->config_file = getenv("VOLOWN_CONFIG");
+	if (cfg->config_file)
+		parse_file(cfg, cfg->config_file);  /* options beat variables beat the file */
 	parse_env(cfg);
-	parse_args(argc, argv, cfg);
+	apply_args(cfg, args, nargs);
+	free(args);
 	log_set_level(cfg->log_level);
 }
 
@@ -313,7 +429,6 @@ void config_check_supported(const struct config *cfg)
 	const char *missing = cfg->auto_mounts ? "--auto"
 	                      : cfg->mkdir     ? "--mkdir"
 	                      : cfg->chmod     ? "--chmod"
-	                      : cfg->config_file ? "--config"
 	                                       : NULL;
 	if (missing)
 		die(EXIT_VOLOWN, "%s is not supported by this build yet", missing);

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "log.h"
 
@@ -29,6 +30,7 @@ struct config {
 	bool init;             /* --init: stay as PID 1 and supervise the command */
 	bool init_group;       /* --init-group: signal the command's process group */
 	const char *config_file; /* --config FILE */
+	int paths_layer;       /* which layer the paths came from (later layers replace) */
 	char **command;        /* NULL-terminated; NULL when there is no command */
 };
 
@@ -37,6 +39,10 @@ struct config {
 void config_parse(int argc, char **argv, struct config *cfg);
 
 void config_check_supported(const struct config *cfg);
+
+/* Reads `key = value` lines from fp (named `file` in messages) into cfg; with setuid,
+ * only the keys allowed in setuid mode. Exits 125 naming the file and line on error. */
+void config_read_file(struct config *cfg, FILE *fp, const char *file, bool setuid);
 
 /* Helpers shared with the unit tests. */
 int config_parse_bool(const char *s, bool *out);
