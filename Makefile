@@ -19,8 +19,8 @@ WARN       := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-proto
 HARDEN     := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fno-plt
 CFLAGS     ?= -Os
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DVOLOWN_VERSION='"$(VERSION)"' $(WARN) $(HARDEN) $(CFLAGS)
-LDSTATIC   := -static -s -Wl,-z,relro,-z,now -Wl,--gc-sections
-SECTIONS   := -ffunction-sections -fdata-sections
+LDSTATIC   := -static -s -Wl,-z,relro,-z,now -Wl,--gc-sections -Wl,-z,noseparate-code
+SECTIONS   := -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
 
 # Every module of the container-side binary.
 SRCS       := $(wildcard src/*.c)
