@@ -1,0 +1,291 @@
+#!/usr/bin/env bats
+# volown doctor against the real engine and the real docker-compose: each
+# scenario checks the prediction, then runs the service and checks that the
+# prediction matched what happened.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup_file() {
+	require_tools
+	doctor_cleanup images
+	build_images
+}
+
+teardown_file() {
+	doctor_cleanup images
+}
+
+teardown() {
+	doctor_cleanup
+}
+
+# The original review's compose file, image built locally.
+seed_file() {
+	cat <<-EOF
+		services:
+		  mailhog:
+		    image: ${1:-$IMAGE}
+		    volumes:
+		      - type: volume
+		        source: mailhog-storage
+		        target: /mailhog/inbox
+		    environment:
+		      MH_UI_WEB_PATH: mailhog
+		      MH_STORAGE: maildir
+		      MH_MAILDIR_PATH: /mailhog/inbox
+
+		volumes:
+		  mailhog-storage:
+		    driver: local
+	EOF
+}
+
+@test "seed: a new volume where the image has no directory is root:root 0755, mailhog cannot write" {
+	project seed < <(seed_file)
+	cd "$DIR"
+	doctor
+	[ "$status" -eq 1 ]
+	[[ $output == *"PROBLEM /mailhog/inbox"* ]]
+	[[ $output == *"1. Ask first whether /mailhog/inbox needs a mount"* ]]
+	doctor_json
+	[[ $(j '.services[0].mounts[0].reason') == *"creates its root as root:root 0755"* ]]
+	[ "$(j '.services[0].fixes | map(.kind) | join(",")')" = no-volume,volown,dockerfile ]
+	[[ $(j '.services[0].fixes[1].text') == *"--user mailhog --path /mailhog/inbox --"* ]]
+	[ "$(j '.services[0].mounts[0].origin')" = volume-new ]
+	[ "$(j '.services[0].mounts[0].predicted.uid')" = 0 ]
+	[ "$(j '.services[0].user.uid')" = 1000 ]
+	assert_prediction_matches mailhog /mailhog/inbox
+}
+
+@test "seed: the written override makes docker-compose up store the message as uid 1000" {
+	project override < <(seed_file)
+	cd "$DIR"
+	doctor --write-override volown.override.yaml --volown-binary "$VOLOWN"
+	[ "$status" -eq 1 ]
+	[ -x "$VOLOWN" ] || skip "build/volown is not built yet"
+	grep -q 'entrypoint: \["/volown", "--user", "mailhog", "--path", "/mailhog/inbox", "--"\]' volown.override.yaml
+	grep -q 'command: \["MailHog"\]' volown.override.yaml
+	run_service mailhog -f volown.override.yaml
+	[ "$RAN_STATUS" -eq 0 ]
+	[[ $RAN_OUTPUT == *"stored /mailhog/inbox/message-"*", owner uid 1000, running as uid 1000"* ]]
+	# The user's own file is untouched.
+	seed_file | cmp - compose.yaml
+}
+
+@test "an image that pre-creates the directory owned by its user: the new volume copies it, no problem" {
+	project dir < <(seed_file "$IMAGE_DIR")
+	cd "$DIR"
+	doctor
+	[ "$status" -eq 0 ]
+	[[ $output == *"ok      /mailhog/inbox"* ]]
+	doctor_json
+	[ "$(j '.services[0].mounts[0].origin')" = volume-copied-from-image ]
+	[ "$(j '.services[0].mounts[0].predicted.uid')" = 1000 ]
+	assert_prediction_matches mailhog /mailhog/inbox
+}
+
+@test "an existing root-owned volume that holds data is not copied into: problem with the same image" {
+	project kept < <(seed_file "$IMAGE_DIR")
+	docker volume create "$PROJECT"_mailhog-storage >/dev/null
+	docker run --rm -u 0 --entrypoint touch -v "$PROJECT"_mailhog-storage:/v "$IMAGE" /v/old-data
+	cd "$DIR"
+	doctor
+	[ "$status" -eq 1 ]
+	doctor_json
+	[[ $(j '.services[0].mounts[0].reason') == *"already exists and is not empty"* ]]
+	[[ $(j '.services[0].fixes[2].text') == *"would not help"* ]]
+	[ "$(j '.services[0].mounts[0].origin')" = volume-kept ]
+	[ "$(j '.services[0].mounts[0].existing_empty')" = false ]
+	assert_prediction_matches mailhog /mailhog/inbox
+}
+
+@test "an existing root-owned volume that is empty is copied into on its next mount: no problem" {
+	project empty < <(seed_file "$IMAGE_DIR")
+	# Mounted once where the image has no such directory: root:root 0755, empty.
+	docker run --rm --entrypoint true -v "$PROJECT"_mailhog-storage:/elsewhere "$IMAGE"
+	[ "$(stat -c %u "$(docker volume inspect -f '{{.Mountpoint}}' "$PROJECT"_mailhog-storage)")" = 0 ]
+	cd "$DIR"
+	doctor_json
+	[ "$status" -eq 0 ]
+	[ "$(j '.services[0].mounts[0].existing.uid')" = 0 ]
+	[ "$(j '.services[0].mounts[0].existing_empty')" = true ]
+	[ "$(j '.services[0].mounts[0].origin')" = volume-copied-from-image ]
+	assert_prediction_matches mailhog /mailhog/inbox
+}
+
+@test "nocopy: the image's directory is not copied, the new volume is root:root 0755" {
+	project nocopy <<-EOF
+		services:
+		  mailhog:
+		    image: $IMAGE_DIR
+		    volumes:
+		      - type: volume
+		        source: store
+		        target: /mailhog/inbox
+		        volume:
+		          nocopy: true
+		volumes:
+		  store:
+	EOF
+	cd "$DIR"
+	doctor_json
+	[ "$status" -eq 1 ]
+	[ "$(j '.services[0].mounts[0].nocopy')" = true ]
+	[ "$(j '.services[0].mounts[0].origin')" = volume-new ]
+	assert_prediction_matches mailhog /mailhog/inbox
+}
+
+@test "a bind mount of a root-owned host directory: problem, and the host chown is proposed" {
+	project bind <<-EOF
+		services:
+		  mailhog:
+		    image: $IMAGE
+		    volumes:
+		      - ./inbox:/mailhog/inbox
+	EOF
+	mkdir -m 0755 "$DIR/inbox"
+	cd "$DIR"
+	doctor
+	[ "$status" -eq 1 ]
+	doctor_json
+	[[ $(j '.services[0].mounts[0].reason') == *"the host path $DIR/inbox is mounted as it is"* ]]
+	[[ $(j '.services[0].fixes[2].text') == *"chown 1000:1000 $DIR/inbox"* ]]
+	[ "$(j '.services[0].mounts[0].type')" = bind ]
+	assert_prediction_matches mailhog /mailhog/inbox
+	chown 1000:1000 "$DIR/inbox"
+	doctor_json
+	[ "$status" -eq 0 ]
+	assert_prediction_matches mailhog /mailhog/inbox
+}
+
+@test "tmpfs: 1777 by default, but it takes the mode of the image directory it covers" {
+	project tmpfs <<-EOF
+		services:
+		  free:
+		    image: $IMAGE
+		    tmpfs: /mailhog/inbox
+		  covered:
+		    image: $IMAGE_DIR
+		    user: "4242"
+		    tmpfs:
+		      - /mailhog/inbox
+		  given:
+		    image: $IMAGE_DIR
+		    tmpfs:
+		      - /mailhog/inbox:uid=1000,gid=1000
+	EOF
+	cd "$DIR"
+	doctor_json
+	[ "$status" -eq 1 ]
+	[ "$(j '.services[0].mounts[0].predicted.mode')" = 1777 ]
+	[ "$(j '.services[1].mounts[0].predicted.mode')" = 0755 ]
+	[ "$(j '.services[2].mounts[0].predicted.uid')" = 1000 ]
+	assert_prediction_matches free /mailhog/inbox
+	assert_prediction_matches covered /mailhog/inbox
+	assert_prediction_matches given /mailhog/inbox
+}
+
+@test "a service that runs as root gets a warning, and no problem" {
+	project root < <(seed_file | sed 's/^    image: .*/&\n    user: root/')
+	cd "$DIR"
+	doctor
+	[ "$status" -eq 0 ]
+	[[ $output == *"WARNING: the program runs as root (the compose file sets user:"* ]]
+	doctor_json
+	[ "$(j '.services[0].warnings | length')" = 1 ]
+	assert_prediction_matches mailhog /mailhog/inbox
+}
+
+@test "user \"1000:1000\" without a passwd entry, and a uid that has none at all" {
+	project numeric <<-EOF
+		services:
+		  thousand:
+		    image: $IMAGE_DIR
+		    user: "1000:1000"
+		    volumes: [ "a:/mailhog/inbox" ]
+		  nobody:
+		    image: $IMAGE_DIR
+		    user: "4242:4242"
+		    volumes: [ "b:/mailhog/inbox" ]
+		volumes: { a: {}, b: {} }
+	EOF
+	cd "$DIR"
+	doctor_json
+	[ "$status" -eq 1 ]
+	[ "$(j '.services[0].status')" = ok ]
+	[ "$(j '.services[1].user.name')" = null ]
+	[ "$(j '.services[1].user.uid')" = 4242 ]
+	[ "$(j '.services[1].mounts[0].verdict')" = problem ]
+	assert_prediction_matches thousand /mailhog/inbox
+	assert_prediction_matches nobody /mailhog/inbox
+}
+
+@test "long and short syntax give the same prediction; -f merges and \${VAR:-default} interpolates" {
+	project syntax <<-EOF
+		services:
+		  short:
+		    image: $IMAGE
+		    volumes:
+		      - store-short:\${INBOX:-/mailhog/inbox}
+		  long:
+		    image: $IMAGE
+		    volumes:
+		      - type: volume
+		        source: store-long
+		        target: /mailhog/inbox
+		volumes:
+		  store-short:
+		  store-long:
+	EOF
+	cat >"$DIR/fix.yaml" <<-EOF
+		services:
+		  long:
+		    image: $IMAGE_DIR
+	EOF
+	cd "$DIR"
+	doctor_json
+	[ "$(j '.services[0].mounts[0].volume_name')" = "$PROJECT"_store-short ]
+	[ "$(j '.services[0].mounts[0].verdict')" = problem ]
+	[ "$(j '.services[1].mounts[0].verdict')" = problem ]
+	assert_prediction_matches short /mailhog/inbox
+	INBOX=/mailhog/inbox doctor_json -f compose.yaml -f fix.yaml
+	[ "$(j '.files | length')" = 2 ]
+	[ "$(j '.services[1].image')" = "$IMAGE_DIR" ]
+	[ "$(j '.services[1].mounts[0].verdict')" = ok ]
+}
+
+@test "an image not built yet: exit 2 and the command to run" {
+	project unbuilt <<-EOF
+		services:
+		  app:
+		    build: .
+		    volumes: [ "data:/data" ]
+		volumes: { data: {} }
+	EOF
+	cd "$DIR"
+	doctor
+	[ "$status" -eq 2 ]
+	[[ $output == *"the image $PROJECT""_app is not in the engine yet; run"* ]]
+	[[ $output == *"docker-compose -f compose.yaml build app"* ]]
+}
+
+@test "an unparseable file: exit 2 with its line and column" {
+	project broken <<-EOF
+		services:
+		  app:
+		    image: [unclosed
+	EOF
+	cd "$DIR"
+	doctor
+	[ "$status" -eq 2 ]
+	[[ $stderr == "volown doctor: compose.yaml:"[0-9]*:[0-9]*": "* ]]
+}
+
+@test "no engine: exit 2, and the socket is named" {
+	project noengine < <(seed_file)
+	cd "$DIR"
+	DOCKER_HOST=unix://$DIR/no.sock run --separate-stderr "$DOCTOR"
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"does not answer on $DIR/no.sock"* ]]
+}
