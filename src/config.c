@@ -426,10 +426,7 @@ void config_parse(int argc, char **argv, struct config *cfg)
  * than silently ignore them. Each line goes away with its feature. */
 void config_check_supported(const struct config *cfg)
 {
-	const char *missing = cfg->auto_mounts ? "--auto"
-	                      : cfg->mkdir     ? "--mkdir"
-	                      : cfg->chmod     ? "--chmod"
-	                                       : NULL;
+	const char *missing = cfg->chmod ? "--chmod" : NULL;
 	if (missing)
 		die(EXIT_VOLOWN, "%s is not supported by this build yet", missing);
 }

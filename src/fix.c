@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mounts.h"
 #include "paths.h"
 #include "walk.h"
 
@@ -53,7 +54,8 @@ static int fix_one(const char *path, const struct config *cfg, const struct targ
 	struct opened_path p;
 	struct walk_stats s;
 	struct timespec t0;
-	enum path_status st = path_open(path, &p);
+	struct path_create mk = { .chown = t->privileged, .uid = t->id.uid, .gid = t->id.gid };
+	enum path_status st = path_open(path, cfg->mkdir && !cfg->dry_run ? &mk : NULL, &p);
 	struct walk_opts o = { .uid = t->id.uid, .gid = t->id.gid, .cross_mounts = cfg->cross_mounts,
 	                       .dry_run = cfg->dry_run, .on_error = cfg->on_error,
 	                       .hardlinks = cfg->hardlinks };
@@ -61,6 +63,9 @@ static int fix_one(const char *path, const struct config *cfg, const struct targ
 
 	if (st != PATH_OK)
 		path_failed(path, st, &p);
+	if (p.created)
+		info("%s: created %u missing director%s (--mkdir)", path, p.created,
+		     p.created == 1 ? "y" : "ies");
 	if (!t->privileged) {
 		int rc = check_writable(p.resolved, &p);
 		path_close(&p);
@@ -90,12 +95,60 @@ static int fix_one(const char *path, const struct config *cfg, const struct targ
 	return 0;
 }
 
+/* The paths of this run: the configured ones, then (--auto) every writable volume. */
+struct plan {
+	char **paths;
+	size_t n;
+};
+
+static void plan_add(struct plan *pl, const char *path)
+{
+	for (size_t i = 0; i < pl->n; i++)
+		if (strcmp(pl->paths[i], path) == 0)
+			return;
+	char **p = realloc(pl->paths, (pl->n + 1) * sizeof *p);
+	if (!p || !(p[pl->n] = strdup(path)))
+		die(EXIT_VOLOWN, "out of memory");
+	pl->paths = p;
+	pl->n++;
+}
+
+static void add_auto(const char *mount_point, const char *why_not, void *ctx)
+{
+	if (why_not) {
+		verbose("--auto: %s left alone: %s", mount_point, why_not);
+		return;
+	}
+	verbose("--auto: %s is a writable volume", mount_point);
+	plan_add(ctx, mount_point);
+}
+
+static void plan_auto(struct plan *pl)
+{
+	static const char mountinfo[] = "/proc/self/mountinfo";
+	FILE *fp = fopen(mountinfo, "re");
+	if (!fp)
+		die_errno(EXIT_VOLOWN, "--auto: cannot read `%s' (is /proc mounted?)", mountinfo);
+	if (mounts_scan(fp, add_auto, pl) < 0)
+		die(EXIT_VOLOWN, "--auto: out of memory reading `%s'", mountinfo);
+	fclose(fp);
+	if (pl->n == 0)
+		info("--auto: no writable volume is mounted in this container");
+}
+
 int fix_paths(const struct config *cfg, const struct target *t)
 {
-	for (size_t i = 0; i < cfg->npaths; i++) {
-		int rc = fix_one(cfg->paths[i], cfg, t);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	struct plan pl = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < cfg->npaths; i++)
+		plan_add(&pl, cfg->paths[i]);
+	if (cfg->auto_mounts)
+		plan_auto(&pl);
+	for (size_t i = 0; i < pl.n && rc == 0; i++)
+		rc = fix_one(pl.paths[i], cfg, t);
+	for (size_t i = 0; i < pl.n; i++)
+		free(pl.paths[i]);
+	free(pl.paths);
+	return rc;
 }

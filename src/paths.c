@@ -80,6 +80,7 @@ struct resolver {
 	size_t done_len;
 	int fd;           /* O_PATH descriptor of `done` */
 	int links;
+	const struct path_create *mk;
 };
 
 static int set_fd(struct resolver *r, int fd)
@@ -177,6 +178,28 @@ static enum path_status follow(struct resolver *r, const char *name, const struc
 	return status;
 }
 
+/* --mkdir: creates a missing component, opened without following anything, and
+ * gives it to the user through that descriptor. */
+static enum path_status make_dir(struct resolver *r, const char *name, struct opened_path *out)
+{
+	int fd;
+
+	if (mkdirat(r->fd, name, 0755) < 0 && errno != EEXIST)
+		return PATH_ERROR;
+	fd = openat(r->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP || errno == ENOTDIR ? PATH_UNTRUSTED : PATH_ERROR;
+	if (r->mk->chown && fchown(fd, r->mk->uid, r->mk->gid) < 0) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		return PATH_ERROR;
+	}
+	set_fd(r, fd);
+	out->created++;
+	return push_done(r, name) < 0 ? PATH_ERROR : PATH_OK;
+}
+
 /* Resolves one component; r->rest holds what follows it. */
 static enum path_status step(struct resolver *r, const char *name, struct opened_path *out)
 {
@@ -190,6 +213,8 @@ static enum path_status step(struct resolver *r, const char *name, struct opened
 		                                                                             : PATH_OK;
 	}
 	if (fstatat(r->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno == ENOENT && r->mk)
+			return make_dir(r, name, out);
 		if (errno == ENOENT && push_done(r, name) == 0)
 			out->detail = strdup(r->done);
 		return errno == ENOENT ? PATH_MISSING : errno == ENOTDIR ? PATH_NOT_DIR : PATH_ERROR;
@@ -228,9 +253,9 @@ static enum path_status resolve(struct resolver *r, struct opened_path *out)
 	}
 }
 
-enum path_status path_open(const char *path, struct opened_path *out)
+enum path_status path_open(const char *path, const struct path_create *mk, struct opened_path *out)
 {
-	struct resolver r = { .fd = -1 };
+	struct resolver r = { .fd = -1, .mk = mk };
 	enum path_status st;
 
 	*out = (struct opened_path){ .fd = -1 };

@@ -3,6 +3,9 @@
 #ifndef VOLOWN_PATHS_H
 #define VOLOWN_PATHS_H
 
+#include <stdbool.h>
+#include <sys/types.h>
+
 /* Outcomes of path_open(). */
 enum path_status {
 	PATH_OK = 0,
@@ -18,11 +21,21 @@ struct opened_path {
 	int fd;          /* O_RDONLY|O_DIRECTORY, ready for the walk */
 	char *resolved;  /* the path with trusted symlinks resolved */
 	char *detail;    /* for errors: the component at fault */
+	unsigned created; /* directories made by --mkdir */
+};
+
+/* With --mkdir: missing directories are created (mode 0755) and, when `chown` is
+ * set, given to uid:gid through their own descriptor. */
+struct path_create {
+	bool chown;
+	uid_t uid;
+	gid_t gid;
 };
 
 /* Opens `path`. A symlink component is followed only if the link is owned by root
- * and sits in a root-owned directory that group and others cannot write. */
-enum path_status path_open(const char *path, struct opened_path *out);
+ * and sits in a root-owned directory that group and others cannot write. `mk` is NULL
+ * unless missing directories are to be created. */
+enum path_status path_open(const char *path, const struct path_create *mk, struct opened_path *out);
 
 /* A one-line explanation of a failed path_open(), without "volown: ". */
 const char *path_status_text(enum path_status st);

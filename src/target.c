@@ -15,7 +15,7 @@ void target_resolve(const struct config *cfg, struct target *t)
 	memset(t, 0, sizeof *t);
 	t->privileged = geteuid() == 0;
 	if (!cfg->user) {
-		if (t->privileged && (cfg->command || cfg->npaths))
+		if (t->privileged && (cfg->command || cfg->npaths || cfg->auto_mounts))
 			die(EXIT_VOLOWN, "no user given: say who the command runs as with --user USER[:GROUP] "
 			                 "or VOLOWN_USER");
 		if (ids_resolve("", &def, "/etc/passwd", "/etc/group", &t->id, err, sizeof err) < 0)
