@@ -41,7 +41,7 @@ $(BUILD)/volown-doctor: $(DOCTOR_SRCS) $(DOCTOR_HDRS) doctor/doctor.mk Makefile
 
 # The doctor's unit tests link the doctor's modules, not src/'s: this pattern has a
 # shorter stem than the Makefile's $(BUILD)/unit/%, so make prefers it.
-$(BUILD)/unit/test_doctor_%: tests/unit/test_doctor_%.c tests/unit/test_doctor_tap.h \
+$(BUILD)/unit/test_doctor_%: tests/unit/test_doctor_%.c tests/unit/tap.h \
 		$(DOCTOR_LIB_SRCS) $(DOCTOR_HDRS) doctor/doctor.mk
 	@mkdir -p $(BUILD)/unit
-	$(HOST_CC) $(ALL_CFLAGS) -g -Idoctor $(DOCTOR_CFLAGS) -o $@ $< $(DOCTOR_LIB_SRCS) $(DOCTOR_LIBS)
+	$(HOST_CC) $(ALL_CFLAGS) -g -Idoctor -Itests/unit $(DOCTOR_CFLAGS) -o $@ $< $(DOCTOR_LIB_SRCS) $(DOCTOR_LIBS)

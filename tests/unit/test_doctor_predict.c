@@ -1,0 +1,148 @@
+/* Unit tests of the doctor's judgement: the image's passwd and group, user specs
+ * resolved as the engine does, and the predicted root of every kind of mount with
+ * whether the user can write there. Table-driven, TAP output. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "passwd.h"
+#include "predict.h"
+#include "tap.h"
+
+static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\n"
+			     "# a comment\n"
+			     "mailhog:x:1000:1000:mailhog:/home/mailhog:/bin/sh\n"
+			     "broken line\n"
+			     "app:x:2000:2000::/app:/sbin/nologin\n";
+static const char group[] = "root:x:0:\nmailhog:x:1000:\napp:x:2000:\nshared:x:3000:app,other\n";
+
+static void test_identity(void)
+{
+	static const struct {
+		const char *spec;
+		int rc;
+		long uid, gid;
+		const char *name;
+		size_t n_groups;
+	} cases[] = {
+		{ "", 0, 0, 0, "root", 0 },
+		{ "mailhog", 0, 1000, 1000, "mailhog", 0 },
+		{ "1000", 0, 1000, 1000, "mailhog", 0 },
+		{ "app", 0, 2000, 2000, "app", 1 },
+		{ "app:app", 0, 2000, 2000, "app", 0 },
+		{ "app:3000", 0, 2000, 3000, "app", 0 },
+		{ "1000:1000", 0, 1000, 1000, "mailhog", 0 },
+		{ "4242", 0, 4242, 0, NULL, 0 },
+		{ "4242:4242", 0, 4242, 4242, NULL, 0 },
+		{ "0:shared", 0, 0, 3000, "root", 0 },
+		{ "nobody", -1, 0, 0, NULL, 0 },
+		{ "mailhog:nogroup", -1, 0, 0, NULL, 0 },
+	};
+	struct pwdb db;
+
+	pwdb_parse(&db, passwd, group);
+	ok(db.n_users == 3 && db.n_groups == 4, "passwd: well-formed lines only");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct identity who = { 0 };
+		int rc = resolve_identity(&db, cases[i].spec, &who);
+
+		if (cases[i].rc < 0) {
+			ok(rc < 0 && who.error, "user \"%s\" is refused", cases[i].spec);
+		} else {
+			ok(rc == 0 && who.uid == cases[i].uid && who.gid == cases[i].gid &&
+				   who.n_groups == cases[i].n_groups,
+			   "user \"%s\" is %ld:%ld with %zu more groups", cases[i].spec, cases[i].uid,
+			   cases[i].gid, cases[i].n_groups);
+			is_str(who.name, cases[i].name, "user \"%s\": name", cases[i].spec);
+		}
+		identity_free(&who);
+	}
+	pwdb_free(&db);
+}
+
+#define DIR_(u, g, m) { .exists = true, .is_dir = true, .uid = (u), .gid = (g), .mode = (m) }
+#define NONE { 0 }
+
+static void test_prediction(void)
+{
+	static const struct {
+		const char *what;
+		enum mount_type type;
+		bool long_syntax, nocopy, nonempty, ro;
+		long tmode, tuid;
+		struct node image_dir, existing;
+		const char *user;
+		enum origin origin;
+		long uid;
+		unsigned mode;
+		enum verdict verdict;
+	} cases[] = {
+		{ "the seed: new volume, no directory in the image", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  NONE, NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_PROBLEM },
+		{ "new volume, the image's directory owned by the user", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0755, VERDICT_OK },
+		{ "existing volume with data keeps root", MOUNT_VOLUME, 0, 0, 1, 0, -1, -1,
+		  DIR_(1000, 1000, 0755), DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_KEPT, 0, 0755, VERDICT_PROBLEM },
+		{ "existing empty volume is copied into", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  DIR_(1000, 1000, 0700), DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0700, VERDICT_OK },
+		{ "existing empty volume, nothing to copy", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  NONE, DIR_(1000, 1000, 0755), "mailhog", ORIGIN_VOLUME_EMPTY_KEPT, 1000, 0755, VERDICT_OK },
+		{ "nocopy: the image's directory is ignored", MOUNT_VOLUME, 1, 1, 0, 0, -1, -1,
+		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_PROBLEM },
+		{ "group-writable directory, user in the group", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  DIR_(0, 3000, 0775), NONE, "app", ORIGIN_VOLUME_COPIED, 0, 0775, VERDICT_OK },
+		{ "group-writable directory, user not in the group", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  DIR_(0, 3000, 0775), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 0, 0775, VERDICT_PROBLEM },
+		{ "owner without search permission", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  DIR_(1000, 1000, 0600), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0600, VERDICT_PROBLEM },
+		{ "root writes anywhere", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  NONE, NONE, "root", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_OK },
+		{ "read-only is not judged", MOUNT_VOLUME, 0, 0, 0, 1, -1, -1,
+		  NONE, NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_READ_ONLY },
+		{ "bind: root-owned host directory", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
+		  NONE, DIR_(0, 0, 0755), "mailhog", ORIGIN_BIND_HOST, 0, 0755, VERDICT_PROBLEM },
+		{ "bind: world-writable host directory", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
+		  NONE, DIR_(0, 0, 01777), "4242", ORIGIN_BIND_HOST, 0, 01777, VERDICT_OK },
+		{ "bind, short syntax: missing source is created root-owned", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
+		  NONE, NONE, "mailhog", ORIGIN_BIND_CREATED, 0, 0755, VERDICT_PROBLEM },
+		{ "bind, long syntax: missing source is an error", MOUNT_BIND, 1, 0, 0, 0, -1, -1,
+		  NONE, NONE, "mailhog", ORIGIN_BIND_MISSING, 0, 0, VERDICT_ERROR },
+		{ "tmpfs: 1777", MOUNT_TMPFS, 0, 0, 0, 0, -1, -1,
+		  NONE, NONE, "mailhog", ORIGIN_TMPFS, 0, 01777, VERDICT_OK },
+		{ "tmpfs: mode= applies where the image has no directory", MOUNT_TMPFS, 0, 0, 0, 0, 0700, -1,
+		  NONE, NONE, "mailhog", ORIGIN_TMPFS, 0, 0700, VERDICT_PROBLEM },
+		{ "tmpfs: the covered directory's mode wins", MOUNT_TMPFS, 0, 0, 0, 0, 0777, -1,
+		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_TMPFS, 0, 0755, VERDICT_PROBLEM },
+		{ "tmpfs: uid= makes the user the owner", MOUNT_TMPFS, 0, 0, 0, 0, -1, 1000,
+		  DIR_(0, 0, 0755), NONE, "mailhog", ORIGIN_TMPFS, 1000, 0755, VERDICT_OK },
+	};
+	struct pwdb db;
+
+	pwdb_parse(&db, passwd, group);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mount m = {
+			.type = cases[i].type, .long_syntax = cases[i].long_syntax, .nocopy = cases[i].nocopy,
+			.read_only = cases[i].ro, .existing_nonempty = cases[i].nonempty,
+			.tmpfs_mode = cases[i].tmode, .tmpfs_uid = cases[i].tuid, .tmpfs_gid = -1,
+			.image_dir = cases[i].image_dir, .existing = cases[i].existing,
+			.source = "/host/dir", .target = "/data", .volume_name = "p_v",
+		};
+		struct identity who = { 0 };
+
+		resolve_identity(&db, cases[i].user, &who);
+		predict_mount(&m, &who, &db);
+		ok(m.origin == cases[i].origin && m.verdict == cases[i].verdict &&
+			   (cases[i].verdict == VERDICT_ERROR ||
+			    (m.root.uid == cases[i].uid && m.root.mode == cases[i].mode)),
+		   "%s: %s", cases[i].what, m.reason);
+		free(m.reason);
+		identity_free(&who);
+	}
+	pwdb_free(&db);
+}
+
+int main(void)
+{
+	test_identity();
+	test_prediction();
+	return tap_done();
+}
