@@ -1,32 +1,54 @@
 /* walk.c — the ownership walk (see walk.h).
  *
  * Safety: every directory is opened relative to its parent's descriptor with
- * O_NOFOLLOW|O_DIRECTORY, every other entry is changed with fchownat(...,
- * AT_SYMLINK_NOFOLLOW), and a directory is changed through its own descriptor after
- * its contents, so a symlink swapped in at any moment is never followed.
+ * O_NOFOLLOW|O_DIRECTORY and changed through that descriptor after its contents.
+ * Every other entry that needs a change is opened O_PATH|O_NOFOLLOW (which opens no
+ * device and no FIFO, and gives the symlink itself), checked to be the very inode
+ * that was stat'ed and, unless --hardlinks change, still singly linked, and changed
+ * through that descriptor. So a symlink or a hard link swapped in at any moment is
+ * never followed, and a mode is never set through a symlink.
  *
- * Bounds: no recursion. Each level keeps only the names of the subdirectories of its
- * current getdents batch. At most WINDOW directory descriptors are open; an older
- * level is closed and later reopened through its child's "..", and must then be the
- * very directory it was (same device and inode), or the walk stops. */
+ * Threads: each worker walks a subtree depth-first with its own stack of frames.
+ * When a worker is idle, a busy one gives it a whole subtree: it opens (and checks) a
+ * pending subdirectory of its shallowest open level and queues the descriptor. Every
+ * directory has a node that counts what is still pending in it: its own scan (1),
+ * plus each subdirectory opened and not finished. Whoever takes a count to zero
+ * changes that directory (post-order: the root is the very last) and takes one off
+ * its parent's count. A parent reached that way is reopened through the child's ".."
+ * and must be the very directory it was (device and inode), or the walk stops.
+ *
+ * Bounds: no recursion. A level keeps only the names of the subdirectories of its
+ * current getdents batch; a node keeps only its name. Each worker keeps at most
+ * `window` descriptors open below its subtree; an older level is closed and later
+ * reopened through its child's "..", and must then be the very directory it was. */
 #include "walk.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
 
-#define WINDOW 64           /* directory descriptors kept open below the root */
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452   /* Linux 6.6; the same number on every architecture */
+#endif
+
+#define WINDOW 64           /* most directory descriptors a worker keeps open */
+#define FD_BUDGET 256       /* directory descriptors of all workers together */
 #define BATCH (64 * 1024)   /* getdents buffer */
 #define PROGRESS_EVERY 2.0  /* seconds between progress lines */
 
@@ -52,6 +74,39 @@ struct kstatx {
 #define KSTATX_MNT_ID 0x1000u
 #define WANT (KSTATX_TYPE | KSTATX_MODE | KSTATX_NLINK | KSTATX_UID | KSTATX_GID | KSTATX_INO | KSTATX_MNT_ID)
 
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_ACQ_REL)
+#define SUB(p, v) __atomic_sub_fetch((p), (v), __ATOMIC_ACQ_REL)
+
+/* A lock and a wait on futexes: the few lines pthread's would cost kilobytes of the
+ * static binary. lock: 0 free, 1 taken, 2 taken with waiters. */
+static void futex(int *addr, int op, int val)
+{
+	syscall(SYS_futex, addr, op | FUTEX_PRIVATE_FLAG, val, NULL, NULL, 0);
+}
+
+static void lock(int *l)
+{
+	int c = 0;
+	if (__atomic_compare_exchange_n(l, &c, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	if (c != 2)
+		c = __atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE);
+	while (c != 0) {
+		futex(l, FUTEX_WAIT, 2);
+		c = __atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE);
+	}
+}
+
+static void unlock(int *l)
+{
+	if (__atomic_fetch_sub(l, 1, __ATOMIC_RELEASE) != 1) {
+		STORE(l, 0);
+		futex(l, FUTEX_WAKE, 1);
+	}
+}
+
 /* What the walk needs to know of an entry. */
 struct entry {
 	mode_t mode;
@@ -61,12 +116,12 @@ struct entry {
 	bool has_mnt_id;
 };
 
-static bool no_statx;
+static bool no_statx, no_fchmodat2;
 
 /* One stat call per entry: statx where the kernel has it, else fstatat. */
 static int entry_stat(int dirfd, const char *name, int flags, struct entry *e)
 {
-	if (!no_statx) {
+	if (!LOAD(&no_statx)) {
 		struct kstatx x;
 		if (syscall(SYS_statx, dirfd, name, flags, WANT, &x) == 0) {
 			*e = (struct entry){ .mode = x.mode, .uid = x.uid, .gid = x.gid, .nlink = x.nlink,
@@ -76,7 +131,7 @@ static int entry_stat(int dirfd, const char *name, int flags, struct entry *e)
 		}
 		if (errno != ENOSYS)
 			return -1;
-		no_statx = true;
+		STORE(&no_statx, true);
 	}
 	struct stat s;
 	if (fstatat(dirfd, name, &s, flags) < 0)
@@ -84,6 +139,22 @@ static int entry_stat(int dirfd, const char *name, int flags, struct entry *e)
 	*e = (struct entry){ .mode = s.st_mode, .uid = s.st_uid, .gid = s.st_gid,
 	                     .nlink = s.st_nlink, .dev = s.st_dev, .ino = s.st_ino };
 	return 0;
+}
+
+/* Sets the mode of the non-symlink open (O_PATH) at `fd`. */
+static int chmod_fd(int fd, mode_t mode)
+{
+	char proc[40];
+	if (!LOAD(&no_fchmodat2)) {
+		if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0)
+			return 0;
+		if (errno != ENOSYS)
+			return -1;
+		STORE(&no_fchmodat2, true);
+	}
+	/* before Linux 6.6 an O_PATH descriptor is changed through /proc, as musl does */
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	return chmod(proc, mode);
 }
 
 struct kdirent64 {
@@ -94,31 +165,77 @@ struct kdirent64 {
 	char d_name[];
 };
 
+/* A directory of the tree, from when it is opened until it has been changed. */
+struct node {
+	struct node *parent;
+	unsigned long pending;  /* its own scan + its subdirectories not finished (atomic) */
+	int fd;                 /* the root's descriptor; -1 for every other directory */
+	struct entry self;      /* as it was when opened */
+	char name[];            /* the root: its path; others: the name in the parent */
+};
+
+/* One level of a worker's depth-first walk. */
 struct frame {
 	int fd;             /* -1 while released */
 	off_t pos;          /* getdents position, saved while released */
-	struct entry self;  /* the directory itself, as opened */
-	size_t pathlen;     /* its path's length in walker.path */
+	struct node *node;
 	char *pend;         /* NUL-separated subdirectory names of the current batch */
 	size_t pend_len, pend_off, pend_cap;
 	bool eof;
 };
 
-struct walker {
+/* A subtree given away: its open directory and its node. */
+struct task {
+	int fd;
+	struct node *node;
+};
+
+/* What the workers share. */
+struct shared {
 	const struct walk_opts *o;
-	struct walk_stats *st;
 	struct entry root;
+	const char *rootname;
+	unsigned window;            /* descriptors each worker keeps open */
+	int lock;                   /* guards the queue and what follows it */
+	int wake;                   /* bumped for each subtree queued, and at the end */
+	struct task *queue;
+	unsigned qlen, reserved, idle;
+	unsigned wanted;            /* idle - qlen - reserved; read without the lock */
+	bool done;                  /* the root has been changed */
+	bool failed;                /* stop: change nothing more (atomic) */
+	uint64_t checked, changed;  /* for the progress lines (atomic) */
+	int progress_lock;
+	struct timespec start;
+	double last;
+};
+
+struct worker {
+	struct shared *sh;
+	pthread_t thread;
+	struct walk_stats st;
+	uint64_t told_checked, told_changed; /* already added to the shared counters */
 	struct frame *frames;
 	size_t depth, cap;
-	char *path;         /* path of the top frame, for messages */
+	char *path;                 /* for messages */
 	size_t path_cap;
-	struct timespec start, last;
-	bool failed;
 	union {
 		struct kdirent64 align;
 		char bytes[BATCH];
 	} buf;
 };
+
+static bool stopped(struct shared *sh)
+{
+	return LOAD(&sh->failed);
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n);
+	if (!p)
+		die(EXIT_VOLOWN, "out of memory");
+	return p;
+}
 
 static double since(const struct timespec *t)
 {
@@ -127,98 +244,207 @@ static double since(const struct timespec *t)
 	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
 }
 
-static void progress(struct walker *w)
+static void progress(struct worker *w)
 {
-	if ((w->st->checked & 4095) != 0 || since(&w->last) < PROGRESS_EVERY)
+	struct shared *sh = w->sh;
+	uint64_t checked, changed;
+
+	if (w->st.checked - w->told_checked < 4096)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &w->last);
-	info("%.*s: %llu entries checked, %llu changed so far (%.0f s)", (int)w->frames[0].pathlen,
-	     w->path, (unsigned long long)w->st->checked, (unsigned long long)w->st->changed,
-	     since(&w->start));
+	checked = ADD(&sh->checked, w->st.checked - w->told_checked);
+	changed = ADD(&sh->changed, w->st.changed - w->told_changed);
+	w->told_checked = w->st.checked;
+	w->told_changed = w->st.changed;
+	int free_lock = 0;
+	if (!__atomic_compare_exchange_n(&sh->progress_lock, &free_lock, 1, false, __ATOMIC_ACQUIRE,
+	                                 __ATOMIC_RELAXED))
+		return;
+	double t = since(&sh->start);
+	if (t - sh->last >= PROGRESS_EVERY) {
+		sh->last = t;
+		info("%s: %llu entries checked, %llu changed so far (%.0f s)", sh->rootname,
+		     (unsigned long long)checked, (unsigned long long)changed, t);
+	}
+	STORE(&sh->progress_lock, 0);
 }
 
-static bool same_mount(const struct walker *w, const struct entry *e)
+static bool same_mount(const struct shared *sh, const struct entry *e)
 {
-	if (w->o->cross_mounts)
+	if (sh->o->cross_mounts)
 		return true;
-	if (e->dev != w->root.dev)
+	if (e->dev != sh->root.dev)
 		return false;
-	return !(e->has_mnt_id && w->root.has_mnt_id) || e->mnt_id == w->root.mnt_id;
+	return !(e->has_mnt_id && sh->root.has_mnt_id) || e->mnt_id == sh->root.mnt_id;
 }
 
-static bool needs_change(const struct walker *w, const struct entry *e)
+/* The mode `e` should have; its own when modes are left alone or it is a symlink. */
+static mode_t target_mode(const struct shared *sh, const struct entry *e)
 {
-	return e->uid != w->o->uid || e->gid != w->o->gid;
+	if (sh->o->chmod.n == 0 || S_ISLNK(e->mode))
+		return e->mode & 07777;
+	return modes_apply(&sh->o->chmod, e->mode);
 }
 
-/* The top frame's path plus `name` (NULL: the directory itself), for messages. */
-static const char *entry_path(struct walker *w, const char *name)
+static bool needs_change(const struct shared *sh, const struct entry *e)
 {
-	struct frame *f = &w->frames[w->depth - 1];
-	size_t need = f->pathlen + (name ? strlen(name) + 2 : 1);
-	if (need > w->path_cap) {
-		char *p = realloc(w->path, need);
-		if (!p)
-			die(EXIT_VOLOWN, "out of memory");
-		w->path = p;
-		w->path_cap = need;
+	return e->uid != sh->o->uid || e->gid != sh->o->gid || target_mode(sh, e) != (e->mode & 07777);
+}
+
+/* The path of `n` plus `name` (NULL: `n` itself), for messages. */
+static const char *path_of(struct worker *w, const struct node *n, const char *name)
+{
+	size_t len = name ? strlen(name) + 1 : 0, k;
+	const struct node *p;
+	char *at;
+
+	for (p = n; p; p = p->parent)
+		len += strlen(p->name) + 1;
+	if (len > w->path_cap) {
+		free(w->path);
+		w->path = xmalloc(len);
+		w->path_cap = len;
 	}
-	if (!name) {
-		w->path[f->pathlen] = '\0';
-	} else {
-		size_t at = f->pathlen;
-		if (at == 0 || w->path[at - 1] != '/')
-			w->path[at++] = '/';
-		strcpy(w->path + at, name);
+	at = w->path + len - 1;
+	*at = '\0';
+	if (name) {
+		k = strlen(name);
+		at -= k;
+		memcpy(at, name, k);
+		*--at = '/';
 	}
-	return w->path;
+	for (p = n;; p = p->parent) {
+		k = strlen(p->name);
+		at -= k;
+		memcpy(at, p->name, k);
+		if (!p->parent)
+			return at;
+		*--at = '/';
+	}
 }
 
 /* A change the system refused: fatal, or a warning with --on-error warn. */
-static void refused(struct walker *w, const char *what, const char *name)
+static void refused(struct worker *w, const char *what, const struct node *n, const char *name)
 {
 	int err = errno;
-	const char *p = entry_path(w, name);
+	const char *p = path_of(w, n, name);
 	errno = err;
 	warn_errno("%s `%s'", what, p);
-	if (w->o->on_error == ON_ERROR_WARN)
-		w->st->failed++;
+	if (w->sh->o->on_error == ON_ERROR_WARN)
+		w->st.failed++;
 	else
-		w->failed = true;
+		STORE(&w->sh->failed, true);
 }
 
-static void report_change(struct walker *w, const char *name, const struct entry *e)
+static void report_change(struct worker *w, const struct node *n, const char *name,
+                          const struct entry *e)
 {
-	if (w->o->dry_run || log_level() >= LOG_VERBOSE)
-		printf("%s%s: %lu:%lu -> %lu:%lu\n", w->o->dry_run ? "would change " : "changed ",
-		       entry_path(w, name), (unsigned long)e->uid, (unsigned long)e->gid,
-		       (unsigned long)w->o->uid, (unsigned long)w->o->gid);
-}
+	const struct walk_opts *o = w->sh->o;
+	mode_t want = target_mode(w->sh, e);
+	char modes[40] = "";
 
-/* Changes the owner of a non-directory entry of the top frame. */
-static void fix_entry(struct walker *w, const char *name, const struct entry *e)
-{
-	struct frame *f = &w->frames[w->depth - 1];
-
-	if (!needs_change(w, e))
+	if (!o->dry_run && log_level() < LOG_VERBOSE)
 		return;
-	if (e->nlink > 1 && w->o->hardlinks == HARDLINKS_SKIP) {
+	if (want != (e->mode & 07777))
+		snprintf(modes, sizeof modes, ", mode %04o -> %04o", (unsigned)(e->mode & 07777),
+		         (unsigned)want);
+	printf("%s%s: %lu:%lu -> %lu:%lu%s\n", o->dry_run ? "would change " : "changed ",
+	       path_of(w, n, name), (unsigned long)e->uid, (unsigned long)e->gid,
+	       (unsigned long)o->uid, (unsigned long)o->gid, modes);
+}
+
+/* Changes owner and mode of what `fd` holds (`e`, as just stat'ed through it).
+ * `dir`: a directory open for reading; else an O_PATH descriptor. */
+static void change(struct worker *w, int fd, const struct entry *e, bool dir,
+                   const struct node *n, const char *name)
+{
+	const struct walk_opts *o = w->sh->o;
+	mode_t want = target_mode(w->sh, e), now = e->mode & 07777;
+
+	if (e->uid != o->uid || e->gid != o->gid) {
+		int rc = dir ? fchown(fd, o->uid, o->gid)
+		             : fchownat(fd, "", o->uid, o->gid, AT_EMPTY_PATH);
+		if (rc < 0) {
+			refused(w, "cannot change the owner of", n, name);
+			return;
+		}
+		/* the kernel drops set-user-ID (and set-group-ID with group execute) of a
+		 * non-directory whose owner changes */
+		if (!dir) {
+			now &= ~(mode_t)S_ISUID;
+			if (now & S_IXGRP)
+				now &= ~(mode_t)S_ISGID;
+		}
+	}
+	if (want != now && !S_ISLNK(e->mode) && (dir ? fchmod(fd, want) : chmod_fd(fd, want)) < 0) {
+		refused(w, "cannot change the mode of", n, name);
+		return;
+	}
+	w->st.changed++;
+}
+
+/* Out of descriptors (a low RLIMIT_NOFILE): release the oldest open level that is
+ * neither the subtree's own, nor `keep`, nor one of the two newest. */
+static bool release_oldest(struct worker *w, const struct frame *keep)
+{
+	for (size_t i = 1; i + 2 < w->depth; i++) {
+		struct frame *f = &w->frames[i];
+		if (f->fd >= 0 && f != keep) {
+			f->pos = lseek(f->fd, 0, SEEK_CUR);
+			close(f->fd);
+			f->fd = -1;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* openat() that makes room when the process is out of descriptors. */
+static int open_at(struct worker *w, const struct frame *keep, int dirfd, const char *name,
+                   int flags)
+{
+	int fd;
+	while ((fd = openat(dirfd, name, flags | O_CLOEXEC)) < 0 && errno == EMFILE &&
+	       release_oldest(w, keep))
+		;
+	return fd;
+}
+
+/* Changes a non-directory entry `name` of frame `f`, stat'ed as `e`. */
+static void fix_entry(struct worker *w, struct frame *f, const char *name, const struct entry *e)
+{
+	const struct walk_opts *o = w->sh->o;
+	bool skip_links = o->hardlinks == HARDLINKS_SKIP;
+	struct entry now;
+	int fd;
+
+	if (!needs_change(w->sh, e))
+		return;
+	if (e->nlink > 1 && skip_links) {
 		warn("`%s' has %llu hard links and may be linked from outside the volume: left "
 		     "alone (use --hardlinks change to change it)",
-		     entry_path(w, name), (unsigned long long)e->nlink);
-		w->st->skipped++;
+		     path_of(w, f->node, name), (unsigned long long)e->nlink);
+		w->st.skipped++;
 		return;
 	}
-	report_change(w, name, e);
-	if (w->o->dry_run) {
-		w->st->changed++;
+	report_change(w, f->node, name, e);
+	if (o->dry_run) {
+		w->st.changed++;
 		return;
 	}
-	if (fchownat(f->fd, name, w->o->uid, w->o->gid, AT_SYMLINK_NOFOLLOW) == 0) {
-		w->st->changed++;
-	} else if (errno != ENOENT) {
-		refused(w, "cannot change the owner of", name);
+	fd = open_at(w, f, f->fd, name, O_PATH | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			refused(w, "cannot open", f->node, name);
+		return;
 	}
+	if (entry_stat(fd, "", AT_EMPTY_PATH, &now) < 0 || now.ino != e->ino || now.dev != e->dev ||
+	    S_ISDIR(now.mode) || (now.nlink > 1 && skip_links)) {
+		warn("`%s' changed while it was walked: left alone", path_of(w, f->node, name));
+		w->st.skipped++;
+	} else {
+		change(w, fd, &now, false, f->node, name);
+	}
+	close(fd);
 }
 
 static void pend_add(struct frame *f, const char *name)
@@ -239,9 +465,8 @@ static void pend_add(struct frame *f, const char *name)
 }
 
 /* One entry of a batch: a subdirectory is queued, anything else is fixed now. */
-static void visit(struct walker *w, const char *name, unsigned char type)
+static void visit(struct worker *w, struct frame *f, const char *name, unsigned char type)
 {
-	struct frame *f = &w->frames[w->depth - 1];
 	struct entry e;
 
 	if (type == DT_DIR) {
@@ -250,75 +475,53 @@ static void visit(struct walker *w, const char *name, unsigned char type)
 	}
 	if (entry_stat(f->fd, name, AT_SYMLINK_NOFOLLOW, &e) < 0) {
 		if (errno != ENOENT)
-			refused(w, "cannot stat", name);
+			refused(w, "cannot stat", f->node, name);
 		return;
 	}
 	if (S_ISDIR(e.mode)) { /* the filesystem gave no type */
 		pend_add(f, name);
 		return;
 	}
-	w->st->checked++;
-	if (!same_mount(w, &e)) {
-		verbose("`%s' is another mount: left alone", entry_path(w, name));
+	w->st.checked++;
+	if (!same_mount(w->sh, &e)) {
+		verbose("`%s' is another mount: left alone", path_of(w, f->node, name));
 		return;
 	}
-	fix_entry(w, name, &e);
-	progress(w);
+	fix_entry(w, f, name, &e);
 }
 
-static void read_batch(struct walker *w)
+static void read_batch(struct worker *w, struct frame *f)
 {
-	struct frame *f = &w->frames[w->depth - 1];
 	long n = syscall(SYS_getdents64, f->fd, w->buf.bytes, sizeof w->buf.bytes);
 
 	f->pend_len = f->pend_off = 0;
 	if (n <= 0) {
 		if (n < 0)
-			refused(w, "cannot read the directory", NULL);
+			refused(w, "cannot read the directory", f->node, NULL);
 		f->eof = true;
 		return;
 	}
-	for (long off = 0; off < n && !w->failed;) {
+	for (long off = 0; off < n && !stopped(w->sh);) {
 		struct kdirent64 *d = (struct kdirent64 *)(w->buf.bytes + off);
 		off += d->d_reclen;
 		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			visit(w, d->d_name, d->d_type);
+			visit(w, f, d->d_name, d->d_type);
 	}
 }
 
-/* Closes a frame's descriptor, remembering where its getdents stopped. */
-static void release(struct frame *f)
+static struct node *node_new(struct node *parent, const char *name, const struct entry *self, int fd)
 {
-	if (f->fd < 0)
-		return;
-	f->pos = lseek(f->fd, 0, SEEK_CUR);
-	close(f->fd);
-	f->fd = -1;
+	size_t len = strlen(name);
+	struct node *n = xmalloc(sizeof *n + len + 1);
+
+	*n = (struct node){ .parent = parent, .pending = 1, .fd = fd, .self = *self };
+	memcpy(n->name, name, len + 1);
+	if (parent)
+		ADD(&parent->pending, 1);
+	return n;
 }
 
-/* Out of descriptors (a low RLIMIT_NOFILE): release the oldest open level that is
- * neither the root nor one of the two newest. False when there is none. */
-static bool release_oldest(struct walker *w)
-{
-	for (size_t i = 1; i + 2 < w->depth; i++) {
-		if (w->frames[i].fd >= 0) {
-			release(&w->frames[i]);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* openat() that makes room when the process is out of descriptors. */
-static int open_dir(struct walker *w, int dirfd, const char *name, int flags)
-{
-	int fd;
-	while ((fd = openat(dirfd, name, flags)) < 0 && errno == EMFILE && release_oldest(w))
-		;
-	return fd;
-}
-
-static bool push(struct walker *w, int fd, const struct entry *self, const char *name)
+static void push(struct worker *w, int fd, struct node *n)
 {
 	if (w->depth == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 64;
@@ -328,154 +531,340 @@ static bool push(struct walker *w, int fd, const struct entry *self, const char 
 		w->frames = fr;
 		w->cap = cap;
 	}
-	size_t pathlen = name ? strlen(entry_path(w, name)) : 0;
-	w->frames[w->depth++] = (struct frame){ .fd = fd, .self = *self, .pathlen = pathlen };
-	/* keep at most WINDOW descriptors open below the root */
-	if (w->depth > WINDOW + 1)
-		release(&w->frames[w->depth - 1 - WINDOW]);
-	return true;
+	w->frames[w->depth++] = (struct frame){ .fd = fd, .node = n };
+	/* keep at most `window` descriptors open below the subtree's own */
+	if (w->depth > w->sh->window + 1) {
+		struct frame *old = &w->frames[w->depth - 1 - w->sh->window];
+		if (old->fd >= 0) {
+			old->pos = lseek(old->fd, 0, SEEK_CUR);
+			close(old->fd);
+			old->fd = -1;
+		}
+	}
 }
 
 /* A directory that was something else by the time we opened it: a symlink or a
  * file swapped in. Fix that entry itself, never what it points to. */
-static void swapped(struct walker *w, const char *name)
+static void swapped(struct worker *w, struct frame *f, const char *name)
 {
-	struct frame *f = &w->frames[w->depth - 1];
 	struct entry e;
 
 	if (entry_stat(f->fd, name, AT_SYMLINK_NOFOLLOW, &e) < 0)
 		return; /* gone again */
-	w->st->checked++;
-	if (S_ISDIR(e.mode) || !same_mount(w, &e)) {
-		warn("`%s' changed while it was walked: left alone", entry_path(w, name));
-		w->st->skipped++;
+	w->st.checked++;
+	if (S_ISDIR(e.mode) || !same_mount(w->sh, &e)) {
+		warn("`%s' changed while it was walked: left alone", path_of(w, f->node, name));
+		w->st.skipped++;
 		return;
 	}
-	fix_entry(w, name, &e);
+	fix_entry(w, f, name, &e);
 }
 
-/* Opens the next queued subdirectory of the top frame and makes it the top. */
-static void descend(struct walker *w)
+/* Opens the next queued subdirectory of `f`: its descriptor and new node, or -1. */
+static int open_child(struct worker *w, struct frame *f, struct node **out)
 {
-	struct frame *f = &w->frames[w->depth - 1];
 	const char *name = f->pend + f->pend_off;
 	struct entry e;
 	int fd;
 
 	f->pend_off += strlen(name) + 1;
-	fd = open_dir(w, f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	fd = open_at(w, f, f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ELOOP || errno == ENOTDIR)
-			swapped(w, name);
+			swapped(w, f, name);
 		else if (errno != ENOENT)
-			refused(w, "cannot open the directory", name);
-		return;
+			refused(w, "cannot open the directory", f->node, name);
+		return -1;
 	}
 	if (entry_stat(fd, "", AT_EMPTY_PATH, &e) < 0) {
-		refused(w, "cannot stat", name);
+		refused(w, "cannot stat", f->node, name);
 		close(fd);
-		return;
+		return -1;
 	}
-	w->st->checked++;
-	if (!same_mount(w, &e)) {
-		verbose("`%s' is another mount: left alone", entry_path(w, name));
+	w->st.checked++;
+	if (!same_mount(w->sh, &e)) {
+		verbose("`%s' is another mount: left alone", path_of(w, f->node, name));
 		close(fd);
-		return;
+		return -1;
 	}
-	progress(w);
-	push(w, fd, &e, name);
+	*out = node_new(f->node, name, &e, -1);
+	return fd;
 }
 
-/* Makes the parent of the top frame usable again after it was released. */
-static bool reopen_parent(struct walker *w)
+/* Reopens `n` through "..", from the descriptor of one of its subdirectories. */
+static int reopen_parent(struct worker *w, const struct frame *keep, int childfd,
+                         const struct node *n)
 {
-	struct frame *child = &w->frames[w->depth - 1], *parent = child - 1;
 	struct entry e;
+	int fd = open_at(w, keep, childfd, "..", O_RDONLY | O_DIRECTORY);
 
-	if (parent->fd >= 0)
-		return true;
-	parent->fd = open_dir(w, child->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (parent->fd < 0 || entry_stat(parent->fd, "", AT_EMPTY_PATH, &e) < 0 ||
-	    e.dev != parent->self.dev || e.ino != parent->self.ino ||
-	    lseek(parent->fd, parent->pos, SEEK_SET) < 0) {
-		w->path[parent->pathlen] = '\0';
-		warn("`%s' was moved during the walk: stopping here", w->path);
-		w->failed = true;
-		return false;
-	}
-	return true;
+	if (fd >= 0 && entry_stat(fd, "", AT_EMPTY_PATH, &e) == 0 && e.dev == n->self.dev &&
+	    e.ino == n->self.ino)
+		return fd;
+	if (fd >= 0)
+		close(fd);
+	warn("`%s' was moved during the walk: stopping here", path_of(w, n, NULL));
+	STORE(&w->sh->failed, true);
+	return -1;
 }
 
-/* The top directory is done: change it (post-order) and pop it. */
-static void finish(struct walker *w)
+/* The root has been changed: every worker may go. */
+static void all_done(struct shared *sh)
+{
+	lock(&sh->lock);
+	sh->done = true;
+	sh->wake++;
+	unlock(&sh->lock);
+	futex(&sh->wake, FUTEX_WAKE, INT_MAX);
+}
+
+/* Nothing is pending in `n` any more: change it, then go on up while it was the last
+ * thing its parent waited for. `fd` is n's directory (closed here unless it is the
+ * root's), or -1 once the walk has stopped. */
+static void complete(struct worker *w, struct node *n, int fd)
+{
+	for (;;) {
+		struct node *p = n->parent;
+		bool last;
+		int pfd = -1;
+
+		if (fd >= 0 && !stopped(w->sh) && needs_change(w->sh, &n->self)) {
+			report_change(w, n, NULL, &n->self);
+			if (w->sh->o->dry_run)
+				w->st.changed++;
+			else
+				change(w, fd, &n->self, true, n, NULL);
+		}
+		last = p && SUB(&p->pending, 1) == 0;
+		if (last && fd >= 0 && !stopped(w->sh))
+			pfd = p->fd >= 0 ? p->fd : reopen_parent(w, NULL, fd, p);
+		if (fd >= 0 && fd != n->fd)
+			close(fd);
+		free(n);
+		if (!p)
+			all_done(w->sh);
+		if (!last)
+			return;
+		n = p;
+		fd = pfd;
+	}
+}
+
+/* The top level's scan is over: pop it; change it if nothing else is pending in it. */
+static void end_frame(struct worker *w)
 {
 	struct frame *f = &w->frames[w->depth - 1];
+	struct node *n = f->node;
+	int fd = f->fd;
 
-	if (needs_change(w, &f->self)) {
-		report_change(w, NULL, &f->self);
-		if (w->o->dry_run)
-			w->st->changed++;
-		else if (fchown(f->fd, w->o->uid, w->o->gid) == 0)
-			w->st->changed++;
-		else
-			refused(w, "cannot change the owner of", NULL);
-	}
-	if (w->depth > 1) {
-		if (!w->failed)
-			reopen_parent(w);
-		close(f->fd);
-	}
 	free(f->pend);
+	if (w->depth > 1 && f[-1].fd < 0 && fd >= 0 && !stopped(w->sh)) {
+		f[-1].fd = reopen_parent(w, f, fd, f[-1].node);
+		if (f[-1].fd >= 0 && lseek(f[-1].fd, f[-1].pos, SEEK_SET) < 0) {
+			refused(w, "cannot read the directory", f[-1].node, NULL);
+			STORE(&w->sh->failed, true);
+		}
+	}
 	w->depth--;
+	if (SUB(&n->pending, 1) == 0)
+		complete(w, n, fd);
+	else if (fd >= 0 && fd != n->fd)
+		close(fd);
+}
+
+/* How many idle workers still wait for a subtree; under the lock. */
+static void update_wanted(struct shared *sh)
+{
+	unsigned busy = sh->qlen + sh->reserved;
+	STORE(&sh->wanted, sh->idle > busy ? sh->idle - busy : 0);
+}
+
+/* Takes a place in the queue for a subtree, if an idle worker wants one. */
+static bool reserve(struct shared *sh)
+{
+	bool ok;
+	lock(&sh->lock);
+	ok = sh->idle > sh->qlen + sh->reserved;
+	if (ok)
+		sh->reserved++;
+	update_wanted(sh);
+	unlock(&sh->lock);
+	return ok;
+}
+
+static void give(struct shared *sh, int fd, struct node *n)
+{
+	lock(&sh->lock);
+	sh->reserved--;
+	if (fd >= 0) {
+		sh->queue[sh->qlen++] = (struct task){ fd, n };
+		sh->wake++;
+	}
+	update_wanted(sh);
+	unlock(&sh->lock);
+	if (fd >= 0)
+		futex(&sh->wake, FUTEX_WAKE, 1);
+}
+
+/* Waits for a subtree to walk; false when the whole walk is over. */
+static bool take(struct shared *sh, struct task *t)
+{
+	bool got;
+	lock(&sh->lock);
+	sh->idle++;
+	update_wanted(sh);
+	while (sh->qlen == 0 && !sh->done) {
+		int seen = sh->wake;
+		unlock(&sh->lock);
+		futex(&sh->wake, FUTEX_WAIT, seen);
+		lock(&sh->lock);
+	}
+	sh->idle--;
+	got = sh->qlen > 0;
+	if (got)
+		*t = sh->queue[--sh->qlen];
+	update_wanted(sh);
+	unlock(&sh->lock);
+	return got;
+}
+
+/* An idle worker wants work: give it a subdirectory of the shallowest open level
+ * that has one pending. False when there was nothing to give. */
+static bool share(struct worker *w)
+{
+	size_t from = w->depth > w->sh->window + 1 ? w->depth - 1 - w->sh->window : 1;
+
+	for (size_t i = 0; i < w->depth; i = i ? i + 1 : from) {
+		struct frame *f = &w->frames[i];
+		struct node *n = NULL;
+		if (f->fd < 0 || f->pend_off >= f->pend_len)
+			continue;
+		if (!reserve(w->sh))
+			return false;
+		int fd = open_child(w, f, &n);
+		give(w->sh, fd, n);
+		return true;
+	}
+	return false;
+}
+
+/* Walks one subtree depth-first, handing parts of it to idle workers. */
+static void walk_subtree(struct worker *w, const struct task *t)
+{
+	push(w, t->fd, t->node);
+	while (w->depth > 0) {
+		struct frame *f = &w->frames[w->depth - 1];
+		if (stopped(w->sh)) {
+			end_frame(w); /* unwind without changing anything more */
+		} else if (LOAD(&w->sh->wanted) > 0 && share(w)) {
+			continue;
+		} else if (f->pend_off < f->pend_len) {
+			struct node *n;
+			int fd = open_child(w, f, &n);
+			if (fd >= 0)
+				push(w, fd, n);
+		} else if (!f->eof) {
+			read_batch(w, f);
+		} else {
+			end_frame(w);
+		}
+		progress(w);
+	}
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct task t;
+	while (take(w->sh, &t))
+		walk_subtree(w, &t);
+	return NULL;
+}
+
+/* Threads, and descriptors each may keep open, within RLIMIT_NOFILE. */
+static void plan(const struct walk_opts *o, unsigned *jobs, unsigned *window)
+{
+	struct rlimit rl;
+	cpu_set_t cpus;
+	unsigned long budget = FD_BUDGET;
+	unsigned n = o->jobs;
+
+	/* the CPUs this process may run on (a container's cpuset), not all the host's */
+	if (!n)
+		n = sched_getaffinity(0, sizeof cpus, &cpus) == 0 ? (unsigned)CPU_COUNT(&cpus) : 1;
+
+	if (n > WALK_MAX_JOBS)
+		n = WALK_MAX_JOBS;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur / 2 < budget)
+		budget = rl.rlim_cur / 2;
+	if (n > budget / 4) /* room for at least a few levels each */
+		n = budget / 4 ? (unsigned)(budget / 4) : 1;
+	*jobs = n;
+	*window = (unsigned)(budget / (2 * n));
+	if (*window > WINDOW)
+		*window = WINDOW;
+	if (*window < 2)
+		*window = 2;
 }
 
 enum walk_result walk_tree(int rootfd, const char *rootpath, const struct walk_opts *opts,
                            struct walk_stats *stats)
 {
-	struct walker *w = calloc(1, sizeof *w);
+	struct shared sh = { .o = opts, .rootname = rootpath };
 	struct statvfs vfs;
-	enum walk_result res;
+	struct worker **w;
+	unsigned jobs, started = 1;
 
-	if (!w)
-		die(EXIT_VOLOWN, "out of memory");
 	*stats = (struct walk_stats){ 0 };
-	w->o = opts;
-	w->st = stats;
-	clock_gettime(CLOCK_MONOTONIC, &w->start);
-	w->last = w->start;
-	if (entry_stat(rootfd, "", AT_EMPTY_PATH, &w->root) < 0)
+	if (entry_stat(rootfd, "", AT_EMPTY_PATH, &sh.root) < 0)
 		die_errno(EXIT_VOLOWN, "cannot stat `%s'", rootpath);
 	if (fstatvfs(rootfd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
 		stats->read_only = true;
-		free(w);
 		return WALK_OK;
 	}
-	w->path = strdup(rootpath);
-	w->path_cap = strlen(rootpath) + 1;
-	push(w, rootfd, &w->root, NULL);
-	w->frames[0].pathlen = strlen(rootpath);
-	stats->checked = 1;
-
-	while (w->depth > 0) {
-		struct frame *f = &w->frames[w->depth - 1];
-		if (w->failed) {
-			/* unwind without changing anything more */
-			if (w->depth > 1 && f->fd >= 0)
-				close(f->fd);
-			free(f->pend);
-			w->depth--;
-		} else if (f->pend_off < f->pend_len) {
-			descend(w);
-		} else if (!f->eof) {
-			read_batch(w);
-		} else {
-			finish(w);
-		}
+	plan(opts, &jobs, &sh.window);
+	clock_gettime(CLOCK_MONOTONIC, &sh.start);
+	sh.queue = xmalloc(jobs * sizeof *sh.queue);
+	w = xmalloc(jobs * sizeof *w);
+	for (unsigned i = 0; i < jobs; i++) {
+		if (!(w[i] = calloc(1, sizeof **w)))
+			die(EXIT_VOLOWN, "out of memory");
+		w[i]->sh = &sh;
 	}
-	res = w->failed ? WALK_FAILED : WALK_OK;
+	/* the other workers wait for subtrees; this thread walks from the root */
+	for (; started < jobs; started++) {
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 256 * 1024);
+		int err = pthread_create(&w[started]->thread, &attr, work, w[started]);
+		pthread_attr_destroy(&attr);
+		if (err)
+			break; /* fewer threads: still correct */
+	}
+	/* the root's name in messages, without trailing slashes */
+	size_t rl = strlen(rootpath);
+	while (rl > 1 && rootpath[rl - 1] == '/')
+		rl--;
+	char *name = xmalloc(rl + 1);
+	memcpy(name, rootpath, rl);
+	name[rl] = '\0';
+	w[0]->st.checked = 1;
+	walk_subtree(w[0], &(struct task){ rootfd, node_new(NULL, name, &sh.root, rootfd) });
+	free(name);
+	work(w[0]);
+	for (unsigned i = 0; i < jobs; i++) {
+		if (i > 0 && i < started)
+			pthread_join(w[i]->thread, NULL);
+		stats->checked += w[i]->st.checked;
+		stats->changed += w[i]->st.changed;
+		stats->skipped += w[i]->st.skipped;
+		stats->failed += w[i]->st.failed;
+		free(w[i]->frames);
+		free(w[i]->path);
+		free(w[i]);
+	}
 	fflush(stdout);
-	free(w->frames);
-	free(w->path);
 	free(w);
-	return res;
+	free(sh.queue);
+	return sh.failed ? WALK_FAILED : WALK_OK;
 }

@@ -1,5 +1,6 @@
-/* walk.h — fix the ownership of one tree: post-order, descriptor-relative, never
- * through a symlink, on one filesystem, with bounded memory and descriptors. */
+/* walk.h — fix the ownership (and, with --chmod, the modes) of one tree: post-order,
+ * descriptor-relative, never through a symlink, on one filesystem, with bounded memory
+ * and descriptors, on several threads. */
 #ifndef VOLOWN_WALK_H
 #define VOLOWN_WALK_H
 
@@ -8,6 +9,7 @@
 #include <sys/types.h>
 
 #include "config.h"
+#include "modes.h"
 
 struct walk_opts {
 	uid_t uid;
@@ -16,11 +18,15 @@ struct walk_opts {
 	bool dry_run;
 	enum on_error on_error;
 	enum hardlinks hardlinks;
+	unsigned jobs;        /* threads; 0: one per online CPU (at most WALK_MAX_JOBS) */
+	struct modes chmod;   /* modes to set; chmod.n == 0: modes are left alone */
 };
+
+#define WALK_MAX_JOBS 64
 
 struct walk_stats {
 	uint64_t checked;   /* entries looked at, the root included */
-	uint64_t changed;   /* entries whose owner or group was changed (or would be) */
+	uint64_t changed;   /* entries whose owner, group or mode was changed (or would be) */
 	uint64_t skipped;   /* entries left alone on purpose: hard links, races, refusals */
 	uint64_t failed;    /* changes the system refused (with --on-error warn) */
 	bool read_only;     /* the filesystem is read-only: nothing was changed */
@@ -32,7 +38,7 @@ enum walk_result {
 };
 
 /* Walks the directory open at `rootfd` (which stays open), named `rootpath` in
- * messages. The root itself is changed last. */
+ * messages. The root itself is changed last, after every other entry. */
 enum walk_result walk_tree(int rootfd, const char *rootpath, const struct walk_opts *opts,
                            struct walk_stats *stats);
 
