@@ -1,6 +1,7 @@
 /* config.c — command line and environment into one struct config. */
 #include "config.h"
 #include "modes.h"
+#include "setuid.h"
 
 #include <getopt.h>
 #include <stdint.h>
@@ -235,7 +236,7 @@ static const struct setting settings[] = {
 	{ "init", "VOLOWN_INIT", 0, false, set_init, true },
 	{ "init-group", "VOLOWN_INIT_GROUP", 0, false, set_init_group, true },
 	{ "config", "VOLOWN_CONFIG", 0, true, set_config, false },
-	{ "dry-run", "VOLOWN_DRY_RUN", 'n', false, set_dry_run, true },
+	{ "dry-run", "VOLOWN_DRY_RUN", 'n', false, set_dry_run, false },
 	{ "quiet", "VOLOWN_QUIET", 'q', false, set_quiet, true },
 	{ "verbose", "VOLOWN_VERBOSE", 'v', false, set_verbose, true },
 };
@@ -405,6 +406,11 @@ void config_parse(int argc, char **argv, struct config *cfg)
 	struct arg *args = calloc((size_t)argc + 1, sizeof *args);
 	size_t nargs;
 
+	if (setuid_mode()) {
+		free(args);
+		setuid_config(argc, argv, cfg);
+		return;
+	}
 	if (!args)
 		die(EXIT_VOLOWN, "out of memory");
 	*cfg = (struct config){ .log_level = LOG_NORMAL, .paths_layer = -1 };

@@ -30,6 +30,7 @@ struct config {
 	bool init;             /* --init: stay as PID 1 and supervise the command */
 	bool init_group;       /* --init-group: signal the command's process group */
 	const char *config_file; /* --config FILE */
+	bool setuid;           /* setuid mode: settings from /etc/volown.conf alone */
 	int paths_layer;       /* which layer the paths came from (later layers replace) */
 	char **command;        /* NULL-terminated; NULL when there is no command */
 };

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "paths.h"
+#include "setuid.h"
 #include "walk.h"
 
 static noreturn void path_failed(const char *path, enum path_status st, const struct opened_path *p)
@@ -141,6 +142,10 @@ int fix_paths(const struct config *cfg, const struct target *t)
 	struct plan pl = { 0 };
 	int rc = 0;
 
+	if (cfg->setuid && !setuid_claim()) {
+		verbose("setuid mode: this container's volumes were fixed by an earlier run");
+		return 0;
+	}
 	for (size_t i = 0; i < cfg->npaths; i++)
 		plan_add(&pl, cfg->paths[i]);
 	if (cfg->auto_mounts)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "setuid.h"
 
 void target_resolve(const struct config *cfg, struct target *t)
 {
@@ -14,6 +15,10 @@ void target_resolve(const struct config *cfg, struct target *t)
 
 	memset(t, 0, sizeof *t);
 	t->privileged = geteuid() == 0;
+	if (cfg->setuid) {
+		setuid_identity(&t->id); /* the caller, never anyone else */
+		return;
+	}
 	if (!cfg->user) {
 		if (t->privileged && (cfg->command || cfg->npaths || cfg->auto_mounts))
 			die(EXIT_VOLOWN, "no user given: say who the command runs as with --user USER[:GROUP] "

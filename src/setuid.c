@@ -1,0 +1,140 @@
+/* setuid.c — setuid mode (see setuid.h). */
+#include "setuid.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define MARKER "volown.once"
+
+bool setuid_mode(void)
+{
+	return getuid() != 0 && geteuid() == 0;
+}
+
+/* A setuid program must not let its own files land on a closed stdin/out/err. */
+static void sanitize_stdio(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int null = open("/dev/null", O_RDWR);
+		if (null != fd)
+			_exit(EXIT_VOLOWN); /* cannot even report it */
+	}
+}
+
+/* Root's, and writable by root alone. */
+static bool root_only(const struct stat *st)
+{
+	return st->st_uid == 0 && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* Opens /etc/volown.conf without following a symlink, through a root-only /etc. */
+static FILE *open_conf(void)
+{
+	struct stat st;
+	int etc = open("/etc", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), fd;
+
+	if (etc < 0 || fstat(etc, &st) < 0)
+		die_errno(EXIT_VOLOWN, "setuid mode: cannot open `/etc'");
+	if (!root_only(&st))
+		die(EXIT_VOLOWN, "setuid mode: `/etc' is writable by others than root; refusing");
+	fd = openat(etc, SETUID_CONF + 5, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	close(etc);
+	if (fd < 0)
+		die_errno(EXIT_VOLOWN, "setuid mode needs `%s' listing the paths to fix", SETUID_CONF);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !root_only(&st))
+		die(EXIT_VOLOWN, "setuid mode: `%s' must be a regular file owned by root and writable "
+		                 "by root alone; refusing",
+		    SETUID_CONF);
+	return fdopen(fd, "r");
+}
+
+void setuid_config(int argc, char **argv, struct config *cfg)
+{
+	int first = 1;
+	FILE *fp;
+
+	sanitize_stdio();
+	*cfg = (struct config){ .log_level = LOG_NORMAL, .paths_layer = -1, .setuid = true };
+	if (argc > 1 && strcmp(argv[1], "--") == 0)
+		first = 2;
+	else if (argc > 1 && argv[1][0] == '-')
+		die(EXIT_VOLOWN, "`%s': volown runs setuid here and takes no option; its settings "
+		                 "come from %s alone",
+		    argv[1], SETUID_CONF);
+	if (first < argc)
+		cfg->command = argv + first;
+	if (!(fp = open_conf()))
+		die_errno(EXIT_VOLOWN, "cannot read `%s'", SETUID_CONF);
+	config_read_file(cfg, fp, SETUID_CONF, true);
+	fclose(fp);
+	cfg->hardlinks = HARDLINKS_SKIP; /* never take a file linked from elsewhere */
+	log_set_level(cfg->log_level);
+}
+
+void setuid_identity(struct identity *id)
+{
+	int n = getgroups(0, NULL);
+	const char *home = getenv("HOME");
+
+	memset(id, 0, sizeof *id);
+	id->uid = getuid();
+	id->gid = getgid();
+	if (n < 0 || !(id->groups = calloc((size_t)n + 1, sizeof *id->groups)) ||
+	    (n = getgroups(n, id->groups)) < 0)
+		die_errno(EXIT_VOLOWN, "cannot read the caller's groups");
+	id->ngroups = (size_t)n;
+	if (!(id->home = strdup(home ? home : "/")))
+		die(EXIT_VOLOWN, "out of memory");
+}
+
+/* The directory for the marker: /run, else /var/run, made when neither exists. */
+static int marker_dir(void)
+{
+	static const char *const dirs[] = { "/run", "/var/run" };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		int fd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && root_only(&st))
+			return fd;
+		close(fd);
+	}
+	if (mkdir("/run", 0755) < 0 && errno != EEXIST)
+		die_errno(EXIT_VOLOWN, "setuid mode: cannot create `/run' for its marker");
+	int fd = open("/run", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !root_only(&st))
+		die(EXIT_VOLOWN, "setuid mode: no root-only /run or /var/run for its marker; refusing");
+	return fd;
+}
+
+bool setuid_claim(void)
+{
+	int dir = marker_dir();
+	int fd = openat(dir, MARKER, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct stat st;
+
+	if (fd >= 0) {
+		close(fd);
+		close(dir);
+		return true;
+	}
+	if (errno != EEXIST)
+		die_errno(EXIT_VOLOWN, "setuid mode: cannot create its marker under /run");
+	if (fstatat(dir, MARKER, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != 0)
+		die(EXIT_VOLOWN, "setuid mode: its marker under /run is not root's own file; refusing");
+	close(dir);
+	return false;
+}

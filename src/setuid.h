@@ -1,0 +1,29 @@
+/* setuid.h — setuid mode: volown installed root:root 4755 in an image that keeps its
+ * non-root USER. It takes its settings only from a root-owned /etc/volown.conf, fixes
+ * only for the calling user, does its privileged work at most once per container,
+ * then drops every privilege. */
+#ifndef VOLOWN_SETUID_H
+#define VOLOWN_SETUID_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "ids.h"
+
+#define SETUID_CONF "/etc/volown.conf"
+
+/* True when started setuid root by a non-root user. */
+bool setuid_mode(void);
+
+/* Builds cfg for setuid mode: no option but `--`, no VOLOWN_* variable, only the
+ * settings of SETUID_CONF, which must be owned by root and writable by root alone. */
+void setuid_config(int argc, char **argv, struct config *cfg);
+
+/* The calling user: real uid, real gid, current supplementary groups, HOME kept. */
+void setuid_identity(struct identity *id);
+
+/* Claims this container's one privileged run (a root-owned marker created with
+ * O_EXCL under /run or /var/run). False when an earlier call already did it. */
+bool setuid_claim(void);
+
+#endif

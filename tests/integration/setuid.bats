@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# Setuid mode, on the host: volown installed root:root 4755 and started by a non-root
+# user. Each run is in a private mount namespace with a test /etc (holding the
+# root-owned volown.conf) and a fresh /run for the once-per-container marker.
+
+load helpers
+
+setup() {
+	require_root
+	require_volown
+	T=$(mktemp -d /tmp/volown-setuid.XXXXXX)
+	chmod 0755 "$T"
+	install -o 0 -g 0 -m 4755 "$VOLOWN" "$T/volown"
+	mkdir -p "$T/etc" "$T/run" "$T/vol/sub"
+	echo data >"$T/vol/sub/file"
+	chown -R 0:0 "$T/vol"
+	printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\nother:x:1001:1001::/:/bin/sh\n' >"$T/etc/passwd"
+	printf 'root:x:0:\napp:x:1000:\nother:x:1001:\n' >"$T/etc/group"
+	printf '# fixed for whoever runs the program\npath = %s\n' "$T/vol" >"$T/etc/volown.conf"
+}
+
+teardown() {
+	rm -rf "${T:-/nonexistent}"
+}
+
+# as UID[:GID] COMMAND...: run COMMAND as that user, in the namespace with the test
+# /etc and the container's /run (kept across calls, as in one container).
+as() {
+	local uid=${1%%:*} gid=${1##*:}
+	shift
+	unshare -m sh -c 'mount --bind "$1/etc" /etc && mount --bind "$1/run" /run && gid=$2 && shift 2 &&
+		exec setpriv --reuid "$0" --regid "$gid" --clear-groups -- "$@"' "$uid" "$T" "$gid" "$@" 2>&1
+}
+
+@test "the caller's volume is fixed to the caller, then every privilege is gone" {
+	run as 1000:1000 "$T/volown" -- sh -c 'grep -E "^(Uid|Gid|CapInh|CapPrm|CapEff|CapAmb):" /proc/self/status'
+	[ "$status" -eq 0 ]
+	[ -z "$(wrong_owners "$T/vol" 1000:1000)" ]
+	[[ "$output" == *"Uid:	1000	1000	1000	1000"* ]]
+	[[ "$output" == *"Gid:	1000	1000	1000	1000"* ]]
+	[[ "$output" == *"CapPrm:	0000000000000000"* ]]
+	[[ "$output" == *"CapEff:	0000000000000000"* ]]
+	[[ "$output" == *"CapAmb:	0000000000000000"* ]]
+	[ "$(stat -c %u "$T/run/volown.once")" = 0 ]
+}
+
+@test "the privileged work is done once per container; later calls only run the command" {
+	run as 1000:1000 "$T/volown"
+	[ "$status" -eq 0 ]
+	touch "$T/vol/later-root-file"
+	run as 1000:1000 "$T/volown" -- true
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u "$T/vol/later-root-file")" = 0 ]
+	# and a second user cannot use it to take the volume
+	run as 1001:1001 "$T/volown" -- id -u
+	[ "$status" -eq 0 ]
+	[ "$output" = 1001 ]
+	[ -z "$(wrong_owners "$T/vol" 1000:1000 | grep -v later-root-file)" ]
+	[ "$(stat -c %u "$T/vol")" = 1000 ]
+}
+
+@test "options and VOLOWN_* variables are refused or ignored" {
+	for opt in "--user=0" "--path=/etc" "-p/etc" "--config=/tmp/x" "--dry-run" "--auto"; do
+		run as 1000:1000 "$T/volown" "$opt" -- true
+		[ "$status" -eq 125 ] || { echo "$opt accepted"; false; }
+		[[ "$output" == *"takes no option"* ]]
+	done
+	mkdir -p "$T/elsewhere"
+	run as 1000:1000 env VOLOWN_PATHS="$T/elsewhere" VOLOWN_USER=0 VOLOWN_CONFIG=/nonexistent "$T/volown" -- id -u
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = 1000 ]
+	[ "$(stat -c %u "$T/elsewhere")" = 0 ]
+	run as 1000:1000 "$T/volown" doctor --help
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"never runs setuid"* ]]
+}
+
+@test "/etc/volown.conf must be root's own, writable by root alone, never a symlink" {
+	chmod 0664 "$T/etc/volown.conf"
+	run as 1000:1000 "$T/volown" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"writable by root alone"* ]]
+	chmod 0644 "$T/etc/volown.conf"
+	chown 1000 "$T/etc/volown.conf"
+	run as 1000:1000 "$T/volown" -- true
+	[ "$status" -eq 125 ]
+	chown 0 "$T/etc/volown.conf"
+	mv "$T/etc/volown.conf" "$T/real.conf"
+	ln -s "$T/real.conf" "$T/etc/volown.conf"
+	run as 1000:1000 "$T/volown" -- true
+	[ "$status" -eq 125 ]
+	rm "$T/etc/volown.conf"
+	run as 1000:1000 "$T/volown" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"needs \`/etc/volown.conf'"* ]]
+	[ "$(stat -c %u "$T/vol")" = 0 ]
+}
+
+@test "the config file cannot name a user, turn on --auto or change hard links" {
+	for line in "user = 0" "auto = 1" "hardlinks = change" "dry-run = 1"; do
+		printf 'path = %s\n%s\n' "$T/vol" "$line" >"$T/etc/volown.conf"
+		run as 1000:1000 "$T/volown" -- true
+		[ "$status" -eq 125 ] || { echo "$line accepted"; false; }
+		[[ "$output" == *"volown.conf:2: "*"not allowed when volown runs setuid"* ]]
+	done
+	printf 'path = %s\nconfig = /x\n' "$T/vol" >"$T/etc/volown.conf"
+	run as 1000:1000 "$T/volown" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"volown.conf:2: unknown key \`config'"* ]]
+	[ "$(stat -c %u "$T/vol")" = 0 ]
+}
+
+@test "a hard link to a file the caller does not own is never changed" {
+	mkdir -p "$T/outside"
+	echo secret >"$T/outside/secret"
+	ln "$T/outside/secret" "$T/vol/link"
+	run as 1000:1000 "$T/volown" -- true
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u:%g "$T/outside/secret")" = 0:0 ]
+	[[ "$output" == *"hard links"* ]]
+}
