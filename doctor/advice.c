@@ -118,11 +118,18 @@ static void advise_mount(const struct service *s, const struct mount *m, struct 
 
 void advise(const struct service *s, const struct strv *files, struct fixes *out)
 {
+	bool any_problem = false;
+
 	memset(out, 0, sizeof(*out));
-	advise_no_volume(s, out);
-	advise_volown(s, files, out);
 	for (size_t i = 0; i < s->n_mounts; i++)
-		if (is_problem(&s->mounts[i]))
+		any_problem |= is_problem(&s->mounts[i]);
+	if (any_problem) {
+		advise_no_volume(s, out);
+		advise_volown(s, files, out);
+	}
+	/* A missing long-syntax bind source only needs creating. */
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (is_problem(&s->mounts[i]) || s->mounts[i].verdict == VERDICT_ERROR)
 			advise_mount(s, &s->mounts[i], out);
 }
 
