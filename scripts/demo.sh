@@ -15,14 +15,13 @@ EXAMPLES=$ROOT/examples/compose
 VOLUME=${PROJECT}_mailhog-storage
 
 export DOCKER_BUILDKIT=0
-export MAILHOG_IMAGE=volown-test/mailhog
 export VOLOWN_BINARY=$ROOT/build/volown
 
 [ -x "$VOLOWN_BINARY" ] || { echo "demo: build/volown is missing: run make" >&2; exit 1; }
 
 # shellcheck source=../tests/lib/images.sh
 . tests/lib/images.sh
-build_test_images
+build_test_images # sets MAILHOG_IMAGE, the stand-in's image
 
 compose() {
 	docker-compose --ansi never -p "$PROJECT" "$@"

@@ -76,10 +76,10 @@ docker_cleanup() {
 	return 0
 }
 
-# Build the shared test images (once per run: see tests/lib/images.sh).
-build_test_images() {
-	"$VOLOWN_ROOT/tests/lib/images.sh"
-}
+# build_test_images: build the shared test images (once per set of inputs) and set
+# MAILHOG_IMAGE, BAKED_IMAGE and VOLOWN_IMAGE; see tests/lib/images.sh.
+# shellcheck source=images.sh
+. "$VOLOWN_ROOT/tests/lib/images.sh"
 
 # Print the output of the last `run` when a test fails, indented.
 show_output() {
@@ -124,8 +124,6 @@ assert_output_lacks() {
 
 # ---- container tests --------------------------------------------------------------
 
-MAILHOG_IMAGE=volown-test/mailhog
-BAKED_IMAGE=volown-test/mailhog-volown
 COMPOSE_DIR=$VOLOWN_ROOT/tests/containers/compose
 
 # compose PROJECT FILE... -- ARG...: docker-compose (v1) on files of COMPOSE_DIR.

@@ -1,24 +1,27 @@
 #!/bin/bash
 # Build the images the container tests and the demo use, once per set of inputs:
 #
-#   volown-test/mailhog          a MailHog stand-in that runs as user mailhog (1000:1000)
-#   volown/volown                volown's own image, from the repository's Dockerfile
-#   volown-test/mailhog-volown   the stand-in with volown baked in as ENTRYPOINT, from
-#                                examples/compose/Dockerfile.baked
+#   $MAILHOG_IMAGE  volown-test/mailhog:TAG         a MailHog stand-in that runs as user
+#                                                   mailhog (1000:1000)
+#   $VOLOWN_IMAGE   volown/volown:TAG (and :latest) volown's own image, from the
+#                                                   repository's Dockerfile
+#   $BAKED_IMAGE    volown-test/mailhog-volown:TAG  the stand-in with volown baked in as
+#                                                   ENTRYPOINT, from
+#                                                   examples/compose/Dockerfile.baked
 #
 # No registry is reachable, so everything is built FROM scratch out of Debian's static
-# busybox. A stamp under build/ holds the checksum of every input (the volown binary,
-# busybox, this script, the Dockerfiles); when it matches and the images are there,
-# nothing is built, so the second suite of a run reuses the first one's images.
+# busybox. TAG is the checksum of every input (the volown binary, busybox, this script,
+# the Dockerfiles): when images with that tag exist (the stamp build/test-images.stamp
+# names the last tag built here), nothing is built, so the second suite of a run reuses
+# the first one's images; and two working trees with different binaries never use each
+# other's images.
 #
-# Usage: tests/lib/images.sh [--force]    (or source it and call build_test_images)
+# Usage: tests/lib/images.sh [--force]   (prints the three names)
+#    or: . tests/lib/images.sh; build_test_images   (sets and exports the three names)
 
 VOLOWN_ROOT=${VOLOWN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
-
-MAILHOG_IMAGE=volown-test/mailhog
-BAKED_IMAGE=volown-test/mailhog-volown
-VOLOWN_IMAGE=volown/volown
+IMAGES_SCRIPT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 
 # The MailHog stand-in. Like the real one (MH_STORAGE=maildir) it stores mail into
 # $MH_MAILDIR_PATH; it stores one message on start and says whether that worked.
@@ -107,7 +110,7 @@ images_checksum() {
 	{
 		sha256sum "$VOLOWN_ROOT/build/volown" "$BUSYBOX" \
 			"$VOLOWN_ROOT/Dockerfile" "$VOLOWN_ROOT/examples/compose/Dockerfile.baked"
-		sha256sum <"${BASH_SOURCE[0]}"
+		sha256sum <"$IMAGES_SCRIPT"
 	} | sha256sum | cut -d' ' -f1
 }
 
@@ -115,12 +118,20 @@ images_present() {
 	docker image inspect "$MAILHOG_IMAGE" "$BAKED_IMAGE" "$VOLOWN_IMAGE" >/dev/null 2>&1
 }
 
+# Set the three image names for the current inputs.
+images_names() {
+	local tag
+	tag=t$(images_checksum | cut -c1-12) || return 1
+	MAILHOG_IMAGE=volown-test/mailhog:$tag
+	BAKED_IMAGE=volown-test/mailhog-volown:$tag
+	VOLOWN_IMAGE=volown/volown:$tag
+	export MAILHOG_IMAGE BAKED_IMAGE VOLOWN_IMAGE
+}
+
 build_test_images_locked() {
-	local force=${1:-} stamp="$VOLOWN_ROOT/build/test-images.stamp" sum ctx rc=0
-	[ -x "$VOLOWN_ROOT/build/volown" ] || { images_say "build/volown is missing: run make"; return 1; }
-	[ -x "$BUSYBOX" ] || { images_say "$BUSYBOX is missing (package busybox-static)"; return 1; }
-	sum=$(images_checksum) || return 1
-	if [ "$force" != --force ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && images_present; then
+	local force=${1:-} stamp="$VOLOWN_ROOT/build/test-images.stamp" ctx rc=0
+	if [ "$force" != --force ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$BAKED_IMAGE" ] &&
+		images_present; then
 		return 0
 	fi
 	rm -f "$stamp"
@@ -135,21 +146,27 @@ build_test_images_locked() {
 	rm -rf "$ctx"
 	[ $rc -eq 0 ] || return 1
 
-	images_build -t "$VOLOWN_IMAGE" -f "$VOLOWN_ROOT/Dockerfile" "$VOLOWN_ROOT" || return 1
+	images_build -t "$VOLOWN_IMAGE" -t "${VOLOWN_IMAGE%:*}:latest" \
+		-f "$VOLOWN_ROOT/Dockerfile" "$VOLOWN_ROOT" || return 1
 
 	# The example a user copies, applied to the stand-in.
 	ctx=$(mktemp -d) || return 1
 	images_build -t "$BAKED_IMAGE" --build-arg "BASE=$MAILHOG_IMAGE" \
+		--build-arg "VOLOWN_IMAGE=$VOLOWN_IMAGE" \
 		-f "$VOLOWN_ROOT/examples/compose/Dockerfile.baked" "$ctx" || rc=1
 	rm -rf "$ctx"
 	[ $rc -eq 0 ] || return 1
 
-	echo "$sum" >"$stamp"
+	echo "$BAKED_IMAGE" >"$stamp"
 }
 
-# Build under a lock, so that suites started side by side build only once.
+# Build under a lock, so that suites started side by side build only once. Sets and
+# exports MAILHOG_IMAGE, BAKED_IMAGE and VOLOWN_IMAGE.
 build_test_images() {
+	[ -x "$VOLOWN_ROOT/build/volown" ] || { images_say "build/volown is missing: run make"; return 1; }
+	[ -x "$BUSYBOX" ] || { images_say "$BUSYBOX is missing (package busybox-static)"; return 1; }
 	mkdir -p "$VOLOWN_ROOT/build" || return 1
+	images_names || return 1
 	(
 		flock 9 || exit 1
 		build_test_images_locked "$@"
@@ -159,4 +176,5 @@ build_test_images() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -euo pipefail
 	build_test_images "$@"
+	printf 'MAILHOG_IMAGE=%s\nBAKED_IMAGE=%s\nVOLOWN_IMAGE=%s\n' "$MAILHOG_IMAGE" "$BAKED_IMAGE" "$VOLOWN_IMAGE"
 fi
