@@ -47,6 +47,13 @@ static const char usage_text[] =
 	"  -h, --help               this text\n"
 	"  -V, --version            the version\n"
 	"\n"
+	"The config file holds the same settings as `key = value' lines (user, path,\n"
+	"policy, chmod, auto, init, on-error, ...); options beat variables beat the file.\n"
+	"\n"
+	"Setuid mode: installed root:root 4755 and started by a non-root user, volown\n"
+	"takes no option and no variable, reads /etc/volown.conf (root's own), fixes its\n"
+	"paths for the calling user once per container, then drops every privilege.\n"
+	"\n"
 	"Exit status: the command's own; 125 when volown failed before running it;\n"
 	"126 when the command cannot be executed; 127 when it was not found.\n"
 	"With no COMMAND: 0 when every path was fixed, 125 otherwise.\n";
