@@ -28,7 +28,7 @@ HDRS       := $(wildcard src/*.h)
 # The modules the unit tests link against (everything but main).
 LIB_SRCS   := $(filter-out src/main.c,$(SRCS))
 
-UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_SRCS  := $(filter-out tests/unit/test_doctor_%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
 .PHONY: all clean test unit demo install setup bench fuzz check-static
