@@ -62,8 +62,8 @@ static const char usage_text[] =
  * its short option, whether it takes a value, how it is applied, and whether the root-
  * owned /etc/volown.conf may set it in setuid mode. */
 struct origin {
-	int layer;          /* 0 config file, 1 environment, 2 command line */
-	const char *name;   /* for messages: "--policy", "VOLOWN_POLICY", "FILE:3: policy" */
+	int layer;	  /* 0 config file, 1 environment, 2 command line */
+	const char *name; /* for messages: "--policy", "VOLOWN_POLICY", "FILE:3: policy" */
 };
 
 typedef void (*setter)(struct config *cfg, const char *value, const struct origin *from);
@@ -206,9 +206,10 @@ static void set_config(struct config *cfg, const char *v, const struct origin *f
 	cfg->config_file = *v ? copy(v) : NULL;
 }
 
-#define BOOL_SETTER(fn, field)                                                         \
-	static void fn(struct config *cfg, const char *v, const struct origin *from) { \
-		cfg->field = to_bool(v, from);                                          \
+#define BOOL_SETTER(fn, field)                                                       \
+	static void fn(struct config *cfg, const char *v, const struct origin *from) \
+	{                                                                            \
+		cfg->field = to_bool(v, from);                                       \
 	}
 BOOL_SETTER(set_cross_mounts, cross_mounts)
 BOOL_SETTER(set_auto, auto_mounts)
@@ -249,7 +250,7 @@ static const struct setting settings[] = {
 };
 
 #define NSETTINGS (sizeof settings / sizeof *settings)
-#define OPT_BASE 256 /* getopt value of a setting without a short option: OPT_BASE + index */
+#define OPT_BASE  256 /* getopt value of a setting without a short option: OPT_BASE + index */
 
 static const struct setting *find_key(const char *key)
 {
@@ -285,7 +286,7 @@ static char *trim(char *s)
 
 /* One "key = value" line; `#` starts a comment line. */
 static void parse_line(struct config *cfg, char *line, const char *file, unsigned lineno,
-                       bool setuid)
+		       bool setuid)
 {
 	char where[512];
 	char *s = trim(line), *eq, *key, *value;
@@ -301,7 +302,8 @@ static void parse_line(struct config *cfg, char *line, const char *file, unsigne
 	if (!(set = find_key(key)) || set->set == set_config)
 		die(EXIT_VOLOWN, "%s:%u: unknown key `%s'", file, lineno, key);
 	if (setuid && !set->setuid_ok)
-		die(EXIT_VOLOWN, "%s:%u: `%s' is not allowed when volown runs setuid", file, lineno, key);
+		die(EXIT_VOLOWN, "%s:%u: `%s' is not allowed when volown runs setuid", file, lineno,
+		    key);
 	snprintf(where, sizeof where, "%s:%u: %s", file, lineno, key);
 	set->set(cfg, value, &(struct origin){ 0, where });
 }
@@ -359,7 +361,8 @@ static size_t parse_args(int argc, char **argv, struct config *cfg, struct arg *
 	for (size_t i = 0; i < NSETTINGS; i++) {
 		const struct setting *s = &settings[i];
 		int val = s->short_opt ? s->short_opt : OPT_BASE + (int)i;
-		opts[i] = (struct option){ s->key, s->takes_value ? required_argument : no_argument, NULL, val };
+		opts[i] = (struct option){ s->key, s->takes_value ? required_argument : no_argument,
+					   NULL, val };
 		if (s->short_opt) {
 			shorts[ns++] = (char)s->short_opt;
 			if (s->takes_value)
@@ -391,7 +394,8 @@ static size_t parse_args(int argc, char **argv, struct config *cfg, struct arg *
 					s = &settings[i];
 		}
 		if (!s)
-			die(EXIT_VOLOWN, "unknown option `%s' (see volown --help)", option_name(argc, argv));
+			die(EXIT_VOLOWN, "unknown option `%s' (see volown --help)",
+			    option_name(argc, argv));
 		args[n++] = (struct arg){ s, s->takes_value ? optarg : "1", argv[optind - 1] };
 	}
 	if (optind < argc)
@@ -429,7 +433,7 @@ void config_parse(int argc, char **argv, struct config *cfg)
 	if (!cfg->config_file && getenv("VOLOWN_CONFIG") && *getenv("VOLOWN_CONFIG"))
 		cfg->config_file = getenv("VOLOWN_CONFIG");
 	if (cfg->config_file)
-		parse_file(cfg, cfg->config_file);  /* options beat variables beat the file */
+		parse_file(cfg, cfg->config_file); /* options beat variables beat the file */
 	parse_env(cfg);
 	apply_args(cfg, args, nargs);
 	free(args);

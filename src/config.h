@@ -14,8 +14,8 @@ enum on_error { ON_ERROR_FAIL, ON_ERROR_WARN };
 enum hardlinks { HARDLINKS_SKIP, HARDLINKS_CHANGE };
 
 struct config {
-	const char *user;      /* the user spec; NULL when none was given */
-	char **paths;          /* the trees to fix */
+	const char *user; /* the user spec; NULL when none was given */
+	char **paths;	  /* the trees to fix */
 	size_t npaths;
 	enum policy policy;
 	enum on_error on_error;
@@ -23,16 +23,16 @@ struct config {
 	bool cross_mounts;
 	bool dry_run;
 	enum log_level log_level;
-	bool auto_mounts;      /* --auto: every writable volume of the container */
-	bool mkdir;            /* --mkdir: create missing paths owned by the user */
-	const char *chmod;     /* --chmod MODE, as written; NULL when not given */
-	unsigned jobs;         /* --jobs N; 0: one per online CPU */
-	bool init;             /* --init: stay as PID 1 and supervise the command */
-	bool init_group;       /* --init-group: signal the command's process group */
+	bool auto_mounts;	 /* --auto: every writable volume of the container */
+	bool mkdir;		 /* --mkdir: create missing paths owned by the user */
+	const char *chmod;	 /* --chmod MODE, as written; NULL when not given */
+	unsigned jobs;		 /* --jobs N; 0: one per online CPU */
+	bool init;		 /* --init: stay as PID 1 and supervise the command */
+	bool init_group;	 /* --init-group: signal the command's process group */
 	const char *config_file; /* --config FILE */
-	bool setuid;           /* setuid mode: settings from /etc/volown.conf alone */
-	int paths_layer;       /* which layer the paths came from (later layers replace) */
-	char **command;        /* NULL-terminated; NULL when there is no command */
+	bool setuid;		 /* setuid mode: settings from /etc/volown.conf alone */
+	int paths_layer;	 /* which layer the paths came from (later layers replace) */
+	char **command;		 /* NULL-terminated; NULL when there is no command */
 };
 
 /* Parses argv (options win) over the VOLOWN_* variables. Exits 0 after --help or

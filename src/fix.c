@@ -32,7 +32,8 @@ static int check_writable(const char *path, const struct opened_path *p)
 		return 0;
 	warn_errno("`%s' is not writable by uid %lu", path, (unsigned long)getuid());
 	warn("to fix it, run the container as root (user: root) with volown --user USER as its "
-	     "entrypoint, or create the directory owned by the user in the Dockerfile (RUN mkdir -p "
+	     "entrypoint, or create the directory owned by the user in the Dockerfile (RUN mkdir "
+	     "-p "
 	     "DIR && chown USER DIR) before the volume is first used");
 	return EXIT_VOLOWN;
 }
@@ -57,9 +58,14 @@ static int fix_one(const char *path, const struct config *cfg, const struct targ
 	struct timespec t0;
 	struct path_create mk = { .chown = t->privileged, .uid = t->id.uid, .gid = t->id.gid };
 	enum path_status st = path_open(path, cfg->mkdir && !cfg->dry_run ? &mk : NULL, &p);
-	struct walk_opts o = { .uid = t->id.uid, .gid = t->id.gid, .cross_mounts = cfg->cross_mounts,
-	                       .dry_run = cfg->dry_run, .on_error = cfg->on_error,
-	                       .hardlinks = cfg->hardlinks, .jobs = cfg->jobs, .chmod = modes_from_option(cfg->chmod) };
+	struct walk_opts o = { .uid = t->id.uid,
+			       .gid = t->id.gid,
+			       .cross_mounts = cfg->cross_mounts,
+			       .dry_run = cfg->dry_run,
+			       .on_error = cfg->on_error,
+			       .hardlinks = cfg->hardlinks,
+			       .jobs = cfg->jobs,
+			       .chmod = modes_from_option(cfg->chmod) };
 	enum walk_result res;
 
 	if (st != PATH_OK)
@@ -73,8 +79,8 @@ static int fix_one(const char *path, const struct config *cfg, const struct targ
 		return rc;
 	}
 	if (cfg->policy == POLICY_ROOT_MISMATCH && root_is_right(&p, t)) {
-		info("%s: root already owned by %lu:%lu, walk skipped (--policy root-mismatch)", path,
-		     (unsigned long)t->id.uid, (unsigned long)t->id.gid);
+		info("%s: root already owned by %lu:%lu, walk skipped (--policy root-mismatch)",
+		     path, (unsigned long)t->id.uid, (unsigned long)t->id.gid);
 		path_close(&p);
 		return 0;
 	}

@@ -142,8 +142,8 @@ static bool match_user(const struct fields *f, void *ctx)
 }
 
 struct group_match {
-	struct want want;     /* explicit group, or empty: membership search */
-	const char *member;   /* user name whose memberships we collect */
+	struct want want;   /* explicit group, or empty: membership search */
+	const char *member; /* user name whose memberships we collect */
 	bool found;
 	long long gid;
 	gid_t *groups;
@@ -205,14 +205,14 @@ static bool in_range(long long id)
 	return id >= 0 && id <= ID_MAX;
 }
 
-#define FAIL(...)                                     \
-	do {                                          \
-		snprintf(err, errlen, __VA_ARGS__);   \
-		goto fail;                            \
+#define FAIL(...)                                   \
+	do {                                        \
+		snprintf(err, errlen, __VA_ARGS__); \
+		goto fail;                          \
 	} while (0)
 
 int ids_resolve(const char *spec, const struct id_defaults *def, const char *passwd_path,
-                const char *group_path, struct identity *out, char *err, size_t errlen)
+		const char *group_path, struct identity *out, char *err, size_t errlen)
 {
 	struct user_match um = { .default_uid = def->uid };
 	struct group_match gm = { 0 };
@@ -256,7 +256,8 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 			if (gm.found) {
 				out->gid = (gid_t)gm.gid;
 			} else if (!gm.want.numeric) {
-				FAIL("unknown group `%s': no such entry in %s", group_part, group_path);
+				FAIL("unknown group `%s': no such entry in %s", group_part,
+				     group_path);
 			} else if (!in_range(gm.want.id)) {
 				FAIL("group id `%s' is out of range (0-2147483647)", group_part);
 			} else {

@@ -13,7 +13,7 @@ struct identity {
 	gid_t gid;
 	gid_t *groups; /* supplementary groups, exactly what setgroups() gets */
 	size_t ngroups;
-	char *home;    /* HOME for the command: passwd's, else "/" */
+	char *home; /* HOME for the command: passwd's, else "/" */
 };
 
 /* What an empty user or group part falls back to: the caller's own ids. */
@@ -32,7 +32,7 @@ struct id_defaults {
  * A passwd or group file that cannot be opened counts as empty. On error, returns -1
  * and writes a one-line reason (without "volown: ") into err. */
 int ids_resolve(const char *spec, const struct id_defaults *def, const char *passwd_path,
-                const char *group_path, struct identity *out, char *err, size_t errlen);
+		const char *group_path, struct identity *out, char *err, size_t errlen);
 
 void ids_free(struct identity *id);
 

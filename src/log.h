@@ -6,9 +6,9 @@
 
 /* Exit codes, as docker run uses them. */
 enum {
-	EXIT_VOLOWN = 125,    /* volown itself failed before running the command */
+	EXIT_VOLOWN = 125,     /* volown itself failed before running the command */
 	EXIT_CANNOT_RUN = 126, /* the command exists but cannot be executed */
-	EXIT_NOT_FOUND = 127, /* the command was not found */
+	EXIT_NOT_FOUND = 127,  /* the command was not found */
 };
 
 enum log_level { LOG_QUIET = 0, LOG_NORMAL = 1, LOG_VERBOSE = 2 };

@@ -20,10 +20,10 @@ int main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "doctor") == 0)
 		run_doctor(argv + 1);
 
-	config_parse(argc, argv, &cfg);          /* parse */
+	config_parse(argc, argv, &cfg); /* parse */
 	config_check_supported(&cfg);
-	target_resolve(&cfg, &target);           /* resolve */
-	rc = fix_paths(&cfg, &target);           /* fix */
+	target_resolve(&cfg, &target); /* resolve */
+	rc = fix_paths(&cfg, &target); /* fix */
 	if (rc != 0)
 		return rc;
 	if (!cfg.command)
@@ -33,8 +33,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (target.privileged)
-		privdrop_apply(&target.id);      /* drop */
-	if (cfg.init)                            /* exec, or supervise */
+		privdrop_apply(&target.id); /* drop */
+	if (cfg.init)			    /* exec, or supervise */
 		init_supervise(&cfg);
 	run_command(cfg.command);
 }

@@ -14,9 +14,9 @@ static const char *const engine_files[] = { "/etc/hosts", "/etc/hostname", "/etc
 
 /* Kernel and runtime filesystems, never volumes. */
 static const char *const pseudo_fs[] = {
-	"proc", "sysfs", "cgroup", "cgroup2", "devpts", "mqueue", "securityfs", "debugfs",
-	"tracefs", "bpf", "fusectl", "configfs", "pstore", "hugetlbfs", "autofs", "binfmt_misc",
-	"nsfs", "efivarfs", "selinuxfs", "devtmpfs",
+	"proc",	   "sysfs",	  "cgroup", "cgroup2",	"devpts",    "mqueue",	 "securityfs",
+	"debugfs", "tracefs",	  "bpf",    "fusectl",	"configfs",  "pstore",	 "hugetlbfs",
+	"autofs",  "binfmt_misc", "nsfs",   "efivarfs", "selinuxfs", "devtmpfs",
 };
 
 /* "\040" and friends back to bytes, in place. */
@@ -138,7 +138,8 @@ int mounts_scan(FILE *fp, mount_fn fn, void *ctx)
 			;
 		if (i == n) {
 			if (n == cap) {
-				struct seen *a = realloc(all, (cap = cap ? cap * 2 : 32) * sizeof *a);
+				struct seen *a =
+					realloc(all, (cap = cap ? cap * 2 : 32) * sizeof *a);
 				if (!a) {
 					rc = -1;
 					break;

@@ -8,8 +8,8 @@
 
 /* The fields of one mountinfo line that the choice needs. */
 struct mountinfo {
-	char *mount_point;  /* unescaped (\040 is a space, ...) */
-	char *options;      /* per-mount options: rw or ro, ... */
+	char *mount_point; /* unescaped (\040 is a space, ...) */
+	char *options;	   /* per-mount options: rw or ro, ... */
 	char *fstype;
 };
 

@@ -13,8 +13,8 @@
 #define MAX_SYMLINKS 40
 
 static const char *const refused[] = {
-	"/", "/proc", "/sys", "/dev", "/etc", "/usr", "/bin", "/sbin", "/boot", "/var",
-	"/run", "/lib", "/lib32", "/lib64", "/libx32",
+	"/",	 "/proc", "/sys", "/dev", "/etc",   "/usr",   "/bin",	 "/sbin",
+	"/boot", "/var",  "/run", "/lib", "/lib32", "/lib64", "/libx32",
 };
 
 const char *path_status_text(enum path_status st)
@@ -25,7 +25,8 @@ const char *path_status_text(enum path_status st)
 	case PATH_MISSING:
 		return "no such file or directory";
 	case PATH_UNTRUSTED:
-		return "is a symbolic link that a non-root user could have made; refusing to follow it";
+		return "is a symbolic link that a non-root user could have made; refusing to "
+		       "follow it";
 	case PATH_NOT_DIR:
 		return "not a directory";
 	case PATH_REFUSED:
@@ -59,7 +60,8 @@ int path_is_refused(const char *resolved, int fd)
 		return 0;
 	/* the same directory under another name: a bind mount, a trusted symlink */
 	for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
-		if (stat(refused[i], &sys) == 0 && sys.st_dev == st.st_dev && sys.st_ino == st.st_ino)
+		if (stat(refused[i], &sys) == 0 && sys.st_dev == st.st_dev &&
+		    sys.st_ino == st.st_ino)
 			return 1;
 	return 0;
 }
@@ -75,10 +77,10 @@ static bool symlink_trusted(int dirfd, const struct stat *link)
 
 /* The path being resolved: the components left, and the directory reached so far. */
 struct resolver {
-	char *rest;       /* components still to walk, '/'-separated (owned) */
-	char *done;       /* the resolved path so far (owned), "" for "/" */
+	char *rest; /* components still to walk, '/'-separated (owned) */
+	char *done; /* the resolved path so far (owned), "" for "/" */
 	size_t done_len;
-	int fd;           /* O_PATH descriptor of `done` */
+	int fd; /* O_PATH descriptor of `done` */
 	int links;
 	const struct path_create *mk;
 };
@@ -154,7 +156,7 @@ static char *read_link(int dirfd, const char *name, size_t size)
 }
 
 static enum path_status follow(struct resolver *r, const char *name, const struct stat *st,
-                               struct opened_path *out)
+			       struct opened_path *out)
 {
 	char *target;
 	enum path_status status = PATH_OK;
@@ -209,15 +211,18 @@ static enum path_status step(struct resolver *r, const char *name, struct opened
 		return PATH_OK;
 	if (strcmp(name, "..") == 0) {
 		pop_done(r);
-		return set_fd(r, openat(r->fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ? PATH_ERROR
-		                                                                             : PATH_OK;
+		return set_fd(r, openat(r->fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0
+			       ? PATH_ERROR
+			       : PATH_OK;
 	}
 	if (fstatat(r->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		if (errno == ENOENT && r->mk)
 			return make_dir(r, name, out);
 		if (errno == ENOENT && push_done(r, name) == 0)
 			out->detail = strdup(r->done);
-		return errno == ENOENT ? PATH_MISSING : errno == ENOTDIR ? PATH_NOT_DIR : PATH_ERROR;
+		return errno == ENOENT	  ? PATH_MISSING
+		       : errno == ENOTDIR ? PATH_NOT_DIR
+					  : PATH_ERROR;
 	}
 	if (S_ISLNK(st.st_mode))
 		return follow(r, name, &st, out);
@@ -278,15 +283,14 @@ enum path_status path_open(const char *path, const struct path_create *mk, struc
 	}
 	if (path_is_refused(out->resolved, out->fd))
 		st = PATH_REFUSED;
-out:
-	{
-		int saved = errno;
-		if (r.fd >= 0)
-			close(r.fd);
-		free(r.rest);
-		free(r.done);
-		errno = saved;
-	}
+out : {
+	int saved = errno;
+	if (r.fd >= 0)
+		close(r.fd);
+	free(r.rest);
+	free(r.done);
+	errno = saved;
+}
 	return st;
 }
 

@@ -9,18 +9,18 @@
 /* Outcomes of path_open(). */
 enum path_status {
 	PATH_OK = 0,
-	PATH_MISSING,    /* a component does not exist */
-	PATH_UNTRUSTED,  /* a component is a symlink a non-root user could have made */
-	PATH_NOT_DIR,    /* the path or one of its components is not a directory */
-	PATH_REFUSED,    /* "/" or a system directory */
-	PATH_RELATIVE,   /* not absolute */
-	PATH_ERROR,      /* another system error, in errno */
+	PATH_MISSING,	/* a component does not exist */
+	PATH_UNTRUSTED, /* a component is a symlink a non-root user could have made */
+	PATH_NOT_DIR,	/* the path or one of its components is not a directory */
+	PATH_REFUSED,	/* "/" or a system directory */
+	PATH_RELATIVE,	/* not absolute */
+	PATH_ERROR,	/* another system error, in errno */
 };
 
 struct opened_path {
-	int fd;          /* O_RDONLY|O_DIRECTORY, ready for the walk */
-	char *resolved;  /* the path with trusted symlinks resolved */
-	char *detail;    /* for errors: the component at fault */
+	int fd;		  /* O_RDONLY|O_DIRECTORY, ready for the walk */
+	char *resolved;	  /* the path with trusted symlinks resolved */
+	char *detail;	  /* for errors: the component at fault */
 	unsigned created; /* directories made by --mkdir */
 };
 

@@ -13,7 +13,7 @@
 #include "log.h"
 
 #ifndef PR_CAP_AMBIENT
-#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT		 47
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 #endif
 
@@ -50,7 +50,8 @@ static void verify_caps_clear(void)
 		die_errno(EXIT_VOLOWN, "reading the capabilities back failed");
 	for (int i = 0; i < 2; i++)
 		if (data[i].effective || data[i].permitted || data[i].inheritable)
-			die(EXIT_VOLOWN, "capabilities are still held after the drop; refusing to go on");
+			die(EXIT_VOLOWN,
+			    "capabilities are still held after the drop; refusing to go on");
 }
 
 static void verify(const struct identity *id)
@@ -69,10 +70,12 @@ static void verify(const struct identity *id)
 		return;
 	verify_caps_clear();
 	if (setuid(0) == 0 || seteuid(0) == 0)
-		die(EXIT_VOLOWN, "root could be regained after dropping to uid %lu; refusing to go on",
+		die(EXIT_VOLOWN,
+		    "root could be regained after dropping to uid %lu; refusing to go on",
 		    (unsigned long)id->uid);
 	if (id->gid != 0 && (setgid(0) == 0 || setegid(0) == 0))
-		die(EXIT_VOLOWN, "gid 0 could be regained after dropping to gid %lu; refusing to go on",
+		die(EXIT_VOLOWN,
+		    "gid 0 could be regained after dropping to gid %lu; refusing to go on",
 		    (unsigned long)id->gid);
 }
 

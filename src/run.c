@@ -41,7 +41,8 @@ void run_command(char **argv)
 		memcpy(full + (dlen ? dlen + 1 : 0), cmd, clen + 1);
 		execv(full, argv);
 		if (errno != ENOENT && errno != ENOTDIR && access(full, F_OK) == 0 && !found_err)
-			found_err = errno; /* it is there but cannot run: remember the first reason */
+			found_err =
+				errno; /* it is there but cannot run: remember the first reason */
 		free(full);
 		if (*end == '\0')
 			break;
@@ -72,8 +73,9 @@ void run_doctor(char **argv)
 	}
 	execvp(name, argv);
 	if (errno == ENOENT)
-		die(EXIT_NOT_FOUND, "`%s' not found beside volown or on PATH: the doctor is a host-side "
-		                    "program, install it with make install",
+		die(EXIT_NOT_FOUND,
+		    "`%s' not found beside volown or on PATH: the doctor is a host-side "
+		    "program, install it with make install",
 		    name);
 	exec_failed(name);
 }

@@ -50,10 +50,12 @@ static FILE *open_conf(void)
 	fd = openat(etc, SETUID_CONF + 5, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	close(etc);
 	if (fd < 0)
-		die_errno(EXIT_VOLOWN, "setuid mode needs `%s' listing the paths to fix", SETUID_CONF);
+		die_errno(EXIT_VOLOWN, "setuid mode needs `%s' listing the paths to fix",
+			  SETUID_CONF);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !root_only(&st))
-		die(EXIT_VOLOWN, "setuid mode: `%s' must be a regular file owned by root and writable "
-		                 "by root alone; refusing",
+		die(EXIT_VOLOWN,
+		    "setuid mode: `%s' must be a regular file owned by root and writable "
+		    "by root alone; refusing",
 		    SETUID_CONF);
 	return fdopen(fd, "r");
 }
@@ -68,8 +70,9 @@ void setuid_config(int argc, char **argv, struct config *cfg)
 	if (argc > 1 && strcmp(argv[1], "--") == 0)
 		first = 2;
 	else if (argc > 1 && argv[1][0] == '-')
-		die(EXIT_VOLOWN, "`%s': volown runs setuid here and takes no option; its settings "
-		                 "come from %s alone",
+		die(EXIT_VOLOWN,
+		    "`%s': volown runs setuid here and takes no option; its settings "
+		    "come from %s alone",
 		    argv[1], SETUID_CONF);
 	if (first < argc)
 		cfg->command = argv + first;
@@ -115,7 +118,8 @@ static int marker_dir(void)
 		die_errno(EXIT_VOLOWN, "setuid mode: cannot create `/run' for its marker");
 	int fd = open("/run", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0 || !root_only(&st))
-		die(EXIT_VOLOWN, "setuid mode: no root-only /run or /var/run for its marker; refusing");
+		die(EXIT_VOLOWN,
+		    "setuid mode: no root-only /run or /var/run for its marker; refusing");
 	return fd;
 }
 
@@ -134,7 +138,8 @@ bool setuid_claim(void)
 		die_errno(EXIT_VOLOWN, "setuid mode: cannot create its marker under /run");
 	if (fstatat(dir, MARKER, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
 	    st.st_uid != 0)
-		die(EXIT_VOLOWN, "setuid mode: its marker under /run is not root's own file; refusing");
+		die(EXIT_VOLOWN,
+		    "setuid mode: its marker under /run is not root's own file; refusing");
 	close(dir);
 	return false;
 }

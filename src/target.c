@@ -21,8 +21,9 @@ void target_resolve(const struct config *cfg, struct target *t)
 	}
 	if (!cfg->user) {
 		if (t->privileged && (cfg->command || cfg->npaths || cfg->auto_mounts))
-			die(EXIT_VOLOWN, "no user given: say who the command runs as with --user USER[:GROUP] "
-			                 "or VOLOWN_USER");
+			die(EXIT_VOLOWN,
+			    "no user given: say who the command runs as with --user USER[:GROUP] "
+			    "or VOLOWN_USER");
 		if (ids_resolve("", &def, "/etc/passwd", "/etc/group", &t->id, err, sizeof err) < 0)
 			die(EXIT_VOLOWN, "%s", err);
 		/* without --user, keep our own ids exactly */
@@ -33,8 +34,9 @@ void target_resolve(const struct config *cfg, struct target *t)
 	if (ids_resolve(cfg->user, &def, "/etc/passwd", "/etc/group", &t->id, err, sizeof err) < 0)
 		die(EXIT_VOLOWN, "--user `%s': %s", cfg->user, err);
 	if (!t->privileged && (t->id.uid != def.uid || t->id.gid != def.gid))
-		die(EXIT_VOLOWN, "--user `%s' is %lu:%lu, but volown runs as %lu:%lu, not root: run the "
-		                 "container as root (user: root) and let volown drop to the user",
+		die(EXIT_VOLOWN,
+		    "--user `%s' is %lu:%lu, but volown runs as %lu:%lu, not root: run the "
+		    "container as root (user: root) and let volown drop to the user",
 		    cfg->user, (unsigned long)t->id.uid, (unsigned long)t->id.gid,
 		    (unsigned long)def.uid, (unsigned long)def.gid);
 }

@@ -9,7 +9,7 @@
 
 struct target {
 	struct identity id;
-	bool privileged;   /* volown runs as root: it fixes and drops */
+	bool privileged; /* volown runs as root: it fixes and drops */
 };
 
 /* Resolves --user against /etc/passwd and /etc/group. As root a user is required;

@@ -52,12 +52,12 @@ teardown() {
 @test "post-order: the root is changed last, after every entry below it" {
 	mkdir -p "$T/vol/a/b"
 	touch "$T/vol/a/b/f" "$T/vol/g"
-	run strace -qq -e trace=fchown,fchownat -e signal=none "$VOLOWN" -q --user 1000:1000 --path "$T/vol"
+	run strace -f -qq -e trace=chown,lchown,fchown,fchownat -e signal=none "$VOLOWN" -q --user 1000:1000 --path "$T/vol"
 	[ "$status" -eq 0 ]
-	calls=$(printf '%s\n' "$output" | grep -c chown)
+	calls=$(printf '%s\n' "$output" | grep -c 'chown.*= 0$')
 	[ "$calls" -eq 5 ]
 	# the root is fchown()ed through its own descriptor, and it is the very last call
-	last=$(printf '%s\n' "$output" | grep chown | tail -n 1)
+	last=$(printf '%s\n' "$output" | grep chown | tail -n 1 | sed 's/^\[pid *[0-9]*\] //')
 	[[ "$last" == fchown\(*1000,\ 1000\)* ]]
 	[ "$(stat -c %u "$T/vol")" = 1000 ]
 }
