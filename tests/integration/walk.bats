@@ -227,3 +227,19 @@ teardown() {
 	wait
 	[ "$status" -eq 0 ]
 }
+
+@test "where the docker-library find idiom changes a file outside the volume, volown does not" {
+	for side in idiom volown; do
+		mkdir -p "$T/$side/vol" "$T/$side/outside"
+		echo secret >"$T/$side/outside/secret"
+		ln -s "$T/$side/outside/secret" "$T/$side/vol/link"
+		chown -h 0:0 "$T/$side/vol/link"
+	done
+	# the idiom, for reference: chown on each symlink it finds follows it
+	find "$T/idiom/vol" \! -user 1000 -exec chown 1000:1000 {} +
+	[ "$(stat -c %u "$T/idiom/outside/secret")" = 1000 ]
+	run "$VOLOWN" -q --user 1000:1000 --path "$T/volown/vol"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u:%g "$T/volown/outside/secret")" = 0:0 ]
+	[ "$(stat -c %u:%g "$T/volown/vol/link")" = 1000:1000 ]
+}
