@@ -130,3 +130,12 @@ teardown() {
 		[[ "$output" == volown:*volown-doctor* ]]
 	fi
 }
+
+@test "make install puts the binary and the man page under PREFIX" {
+	run make -s -C "$VOLOWN_ROOT" install PREFIX="$T/prefix"
+	[ "$status" -eq 0 ]
+	cmp "$VOLOWN" "$T/prefix/bin/volown"
+	[ -x "$T/prefix/bin/volown" ]
+	[ -f "$T/prefix/share/man/man1/volown.1" ]
+	grep -q '^\.SH SETUID MODE' "$T/prefix/share/man/man1/volown.1"
+}
