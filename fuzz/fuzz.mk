@@ -1,0 +1,28 @@
+# Fuzzing the parsers with libFuzzer (clang 14, libclang-rt-14-dev).
+#   make fuzz               each harness for FUZZ_SECONDS (default 600)
+# tests/fuzz.sh runs each for 10 s as part of make test.
+FUZZ_SECONDS ?= 600
+FUZZ_CC      ?= clang
+FUZZ_TARGETS := modes ids_number
+FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(BUILD)/fuzz
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -DVOLOWN_VERSION='"fuzz"' -g -O1 -Isrc \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $< $(LIB_SRCS) -lpthread
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz.sh
+
+# volown itself under AddressSanitizer and UndefinedBehaviorSanitizer (glibc, clang),
+# for running the integration and adversarial suites again:
+#   make -f Makefile -f fuzz/fuzz.mk asan
+#   VOLOWN=$PWD/build/asan/volown ASAN_OPTIONS=detect_leaks=0 tests/run integration adversarial
+$(BUILD)/asan/volown: $(SRCS) $(HDRS)
+	@mkdir -p $(BUILD)/asan
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -DVOLOWN_VERSION='"$(VERSION)"' -g -O1 -fno-omit-frame-pointer \
+	  -fsanitize=address,undefined -fno-sanitize-recover=undefined -o $@ $(SRCS) -lpthread
+
+asan: $(BUILD)/asan/volown
