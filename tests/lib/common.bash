@@ -16,19 +16,37 @@ fail() {
 	return 1
 }
 
-# Skip the current test, or every test of the file from setup_file, unless root.
+# Skip unless root. In a test or in setup(): skips that test. In setup_file(), where
+# bats 1.8 cannot skip: records the reason in VOLOWN_SKIP, after which the helpers below
+# do nothing and every test of the file skips in setup() (the default setup() below
+# does that; a file with its own setup() calls skip_if_file_skipped first).
 require_root() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	[ "$(id -u)" -ne 0 ] || return 0
+	if [ "${FUNCNAME[1]:-}" = setup_file ]; then
+		export VOLOWN_SKIP="needs root"
+		return 0
+	fi
+	skip "needs root"
+}
+
+skip_if_file_skipped() {
+	[ -z "${VOLOWN_SKIP:-}" ] || skip "$VOLOWN_SKIP"
+}
+
+setup() {
+	skip_if_file_skipped
 }
 
 # The engine must answer: `make test` starts it through scripts/setup.sh.
 require_docker() {
+	[ -z "${VOLOWN_SKIP:-}" ] || return 0
 	command -v docker >/dev/null || fail "docker is not installed: run scripts/setup.sh"
 	timeout 20 docker info >/dev/null 2>&1 ||
 		fail "the Docker engine does not answer: run scripts/setup.sh"
 }
 
 require_volown() {
+	[ -z "${VOLOWN_SKIP:-}" ] || return 0
 	[ -x "$VOLOWN" ] || fail "$VOLOWN is missing: run make"
 }
 
@@ -42,10 +60,13 @@ _with_prefix() {
 # left in swarm mode by an earlier run is handled (its services go first).
 docker_cleanup() {
 	local prefix=$1 names
+	[ -z "${VOLOWN_SKIP:-}" ] || return 0
 	case $prefix in
 	volown-test* | volown-demo*) ;;
 	*) fail "docker_cleanup: refusing prefix '$prefix' (use volown-test...)" || return ;;
 	esac
+	# No engine to talk to (not root, or not started): nothing to clean.
+	timeout 20 docker info >/dev/null 2>&1 || return 0
 
 	if [ "$(docker info --format '{{.Swarm.ControlAvailable}}' 2>/dev/null)" = true ]; then
 		names=$(docker service ls --format '{{.Name}}' 2>/dev/null | _with_prefix "$prefix")
@@ -80,6 +101,10 @@ docker_cleanup() {
 # MAILHOG_IMAGE, BAKED_IMAGE and VOLOWN_IMAGE; see tests/lib/images.sh.
 # shellcheck source=images.sh
 . "$VOLOWN_ROOT/tests/lib/images.sh"
+build_test_images() {
+	[ -z "${VOLOWN_SKIP:-}" ] || return 0
+	images_build_all "$@"
+}
 
 # Print the output of the last `run` when a test fails, indented.
 show_output() {

@@ -162,7 +162,7 @@ build_test_images_locked() {
 
 # Build under a lock, so that suites started side by side build only once. Sets and
 # exports MAILHOG_IMAGE, BAKED_IMAGE and VOLOWN_IMAGE.
-build_test_images() {
+images_build_all() {
 	[ -x "$VOLOWN_ROOT/build/volown" ] || { images_say "build/volown is missing: run make"; return 1; }
 	[ -x "$BUSYBOX" ] || { images_say "$BUSYBOX is missing (package busybox-static)"; return 1; }
 	mkdir -p "$VOLOWN_ROOT/build" || return 1
@@ -171,6 +171,10 @@ build_test_images() {
 		flock 9 || exit 1
 		build_test_images_locked "$@"
 	) 9>"$VOLOWN_ROOT/build/test-images.lock"
+}
+
+build_test_images() {
+	images_build_all "$@"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
