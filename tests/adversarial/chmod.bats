@@ -97,7 +97,7 @@ kubelet_fsgroup() {
 	cp -a "$T/k" "$T/v"
 	kubelet_fsgroup "$T/k" 2000
 	run "$VOLOWN" -q --user 1000:2000 --chmod g+rwX,g+s --path "$T/v"
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 0 ] || { show_output; false; }
 	# Every entry: same owner and group, and the same mode wherever the two rules agree.
 	# They differ, by design of each, in exactly three ways, checked here one by one:
 	#  1. chmod's g+s sets set-group-ID on regular files too; the kubelet only on
