@@ -31,7 +31,7 @@ LIB_SRCS   := $(filter-out src/main.c,$(SRCS))
 UNIT_SRCS  := $(filter-out tests/unit/test_doctor_%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
-.PHONY: all clean test unit demo install setup bench fuzz check-static
+.PHONY: all clean test unit demo install setup bench fuzz asan fuzz-build
 
 all: $(BUILD)/volown
 
@@ -75,3 +75,5 @@ clean:
 	rm -rf $(BUILD)
 
 -include doctor/doctor.mk
+-include bench/bench.mk
+-include fuzz/fuzz.mk

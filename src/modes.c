@@ -100,6 +100,10 @@ int modes_parse(const char *s, struct modes *out)
 	*out = (struct modes){ 0 };
 	if (!s || !*s)
 		return -1;
+	if (strcmp(s, "fsgroup") == 0) {
+		out->fsgroup = true;
+		return 0;
+	}
 	if (*s >= '0' && *s <= '9')
 		return parse_octal(s, out);
 	for (;;) {
@@ -122,7 +126,7 @@ struct modes modes_from_option(const char *s)
 {
 	struct modes m = { 0 };
 	if (s && modes_parse(s, &m) < 0)
-		die(EXIT_VOLOWN, "--chmod: `%s' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750)", s);
+		die(EXIT_VOLOWN, "--chmod: `%s' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)", s);
 	return m;
 }
 
@@ -130,6 +134,9 @@ mode_t modes_apply(const struct modes *m, mode_t mode)
 {
 	bool dir = S_ISDIR(mode);
 	unsigned cur = mode & ALL_BITS;
+
+	if (m->fsgroup)
+		return (mode_t)(cur | (dir ? S_ISGID | 0770u : 0660u));
 
 	for (unsigned i = 0; i < m->n; i++) {
 		const struct mode_op *o = &m->ops[i];

@@ -5,7 +5,11 @@
  * directories and for files already executable by someone; a directory keeps its
  * set-user-ID and set-group-ID bits unless the mode names them (`g-s`, or five octal
  * digits). One difference: with no `ugoa`, `a` is meant and the umask plays no part,
- * so that a mode gives the same result whatever the container's umask. */
+ * so that a mode gives the same result whatever the container's umask.
+ *
+ * The preset `fsgroup` is the kubelet's rule for a pod's fsGroup, which no chmod(1)
+ * mode can express: rw for owner and group on every entry (0660), and x for owner and
+ * group plus set-group-ID on directories (02770); never x on a file. */
 #ifndef VOLOWN_MODES_H
 #define VOLOWN_MODES_H
 
@@ -25,6 +29,7 @@ struct mode_op {
 struct modes {
 	struct mode_op ops[MODES_MAX];
 	unsigned n;               /* 0: no mode given */
+	bool fsgroup;             /* the preset "fsgroup": Kubernetes fsGroup's mode rule */
 };
 
 /* Parses `s`; 0, or -1 when it is not a mode (or has more than MODES_MAX operations). */

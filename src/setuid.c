@@ -47,7 +47,7 @@ static FILE *open_conf(void)
 		die_errno(EXIT_VOLOWN, "setuid mode: cannot open `/etc'");
 	if (!root_only(&st))
 		die(EXIT_VOLOWN, "setuid mode: `/etc' is writable by others than root; refusing");
-	fd = openat(etc, SETUID_CONF + 5, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	fd = openat(etc, "volown.conf", O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	close(etc);
 	if (fd < 0)
 		die_errno(EXIT_VOLOWN, "setuid mode needs `%s' listing the paths to fix",

@@ -10,7 +10,7 @@
 #include "config.h"
 #include "ids.h"
 
-#define SETUID_CONF "/etc/volown.conf"
+#define SETUID_CONF "/etc/volown.conf" /* opened as "volown.conf" under a checked /etc */
 
 /* True when started setuid root by a non-root user. */
 bool setuid_mode(void);

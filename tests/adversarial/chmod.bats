@@ -122,3 +122,19 @@ kubelet_fsgroup() {
 		[ "$km" = "$vm" ] || echo "# $name: kubelet $km, volown $vm" >&3
 	done < <(modes_of "$T/k")
 }
+
+@test "--user 1000:2000 --chmod fsgroup gives exactly the kubelet's fsGroup result, entry by entry" {
+	make_mode_tree "$T/k"
+	mkdir -p "$T/k/d0755/sub" "$T/k/d0700/deeper/still"
+	touch "$T/k/d0755/sub/file" "$T/k/d0700/deeper/still/exe"
+	chmod 0700 "$T/k/d0700/deeper/still/exe"
+	chown -hR 1000:1000 "$T/k"
+	cp -a "$T/k" "$T/v"
+	kubelet_fsgroup "$T/k" 2000
+	run "$VOLOWN" -q --user 1000:2000 --chmod fsgroup --path "$T/v"
+	[ "$status" -eq 0 ] || { show_output; false; }
+	diff <(modes_of "$T/k") <(modes_of "$T/v")
+	# and a second run has nothing left to do
+	run "$VOLOWN" --user 1000:2000 --chmod fsgroup --path "$T/v"
+	[[ "$output" == *" 0 changed"* ]]
+}
