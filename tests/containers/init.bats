@@ -10,7 +10,9 @@ load ../lib/common
 bats_require_minimum_version 1.5.0
 
 P=volown-test-init
-IMG=volown-test-init/inits
+# Outside the prefix that docker_cleanup removes, like the shared images: a run of this
+# file beside another one does not lose its image halfway (the build is cached).
+IMG=volown-test/inits
 INITS=(volown tini dumb-init catatonit)
 
 # An image FROM scratch (the shared MailHog stand-in: busybox and a passwd) with the
