@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	if (modes_parse(s, &m) == 0) {
-		if (m.n == 0 || m.n > MODES_MAX)
+		if ((m.n == 0 && !m.fsgroup) || m.n > MODES_MAX)
 			abort();
 		for (unsigned mode = 0; mode < 010000; mode += 0111) {
 			if (modes_apply(&m, S_IFREG | mode) & ~07777u)

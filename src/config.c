@@ -38,7 +38,7 @@ static const char usage_text[] =
 	"  -j, --jobs N             walk with N threads; default: one per CPU (VOLOWN_JOBS)\n"
 	"      --init               stay as PID 1: forward signals to the command, reap\n"
 	"                           zombies (VOLOWN_INIT=1)\n"
-	"      --init-group         with --init, signal the command's whole process group\n"
+	"      --init-group         --init, signalling the command's whole process group\n"
 	"                           (VOLOWN_INIT_GROUP=1)\n"
 	"      --config FILE        read settings from FILE, key = value lines (VOLOWN_CONFIG)\n"
 	"  -n, --dry-run            print what would change, change nothing (VOLOWN_DRY_RUN=1)\n"
@@ -215,7 +215,12 @@ BOOL_SETTER(set_cross_mounts, cross_mounts)
 BOOL_SETTER(set_auto, auto_mounts)
 BOOL_SETTER(set_mkdir, mkdir)
 BOOL_SETTER(set_init, init)
-BOOL_SETTER(set_init_group, init_group)
+/* --init-group only means something under --init, so it asks for it */
+static void set_init_group(struct config *cfg, const char *v, const struct origin *from)
+{
+	cfg->init_group = to_bool(v, from);
+	cfg->init |= cfg->init_group;
+}
 BOOL_SETTER(set_dry_run, dry_run)
 
 static void set_quiet(struct config *cfg, const char *v, const struct origin *from)

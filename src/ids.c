@@ -188,7 +188,8 @@ static bool match_group(const struct fields *f, void *ctx)
 	long long gid = field_number(f->f[2]);
 
 	if (m->want.empty) {
-		if (m->member && *f->f[3] && lists_member(f->f[3], m->member))
+		if (m->member && *f->f[3] && lists_member(f->f[3], m->member) && gid >= 0 &&
+		    gid <= ID_MAX)
 			return !add_group(m, (gid_t)gid);
 		return false;
 	}
@@ -235,6 +236,10 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 
 	scan_file(passwd_path, match_user, &um);
 	if (um.found) {
+		/* gosu does not check these; a uid_t of -1 would mean "unchanged" to setresuid */
+		if (!in_range(um.uid) || !in_range(um.gid))
+			FAIL("the passwd entry of `%s' has an id out of range (0-2147483647)",
+			     user_part);
 		out->uid = (uid_t)um.uid;
 		out->gid = (gid_t)um.gid;
 		out->home = um.home;
@@ -254,6 +259,10 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 			FAIL("out of memory");
 		if (!gm.want.empty) {
 			if (gm.found) {
+				if (!in_range(gm.gid))
+					FAIL("the group entry of `%s' has an id out of range "
+					     "(0-2147483647)",
+					     group_part);
 				out->gid = (gid_t)gm.gid;
 			} else if (!gm.want.numeric) {
 				FAIL("unknown group `%s': no such entry in %s", group_part,

@@ -17,6 +17,9 @@ static const char passwd[] =
 	"nohome:x:1004:1004::\n"
 	"short:x:1005\n"
 	"garbage:x:abc:def:::\n"
+	"neg:x:-5:0::/:/bin/sh\n"
+	"huge:x:4294967295:0::/:/bin/sh\n"
+	"badgid:x:1006:-1::/:/bin/sh\n"
 	"mailhog:x:2000:2000:duplicate, never reached:/nope:/bin/sh\n";
 
 static const char group[] =
@@ -28,7 +31,8 @@ static const char group[] =
 	"video:x:44:other,multi\n"
 	"staff:x:50:multisuffix,premulti\n"
 	"users:x:100:mailhog\n"
-	"1000:x:4242:\n";
+	"1000:x:4242:\n"
+	"neggroup:x:-7:multi\n";
 
 struct row {
 	const char *spec;
@@ -73,6 +77,10 @@ static const struct row rows[] = {
 	{ "root:nosuch", 0, 0, 0, NULL, NULL },
 	{ "1:-1", 0, 0, 0, NULL, NULL },
 	{ "0:99999999999999999999", 0, 0, 0, NULL, NULL },
+	{ "neg", 0, 0, 0, NULL, NULL },     /* an entry's id out of range: never -1 to setresuid */
+	{ "huge", 0, 0, 0, NULL, NULL },
+	{ "badgid", 0, 0, 0, NULL, NULL },
+	{ "0:neggroup", 0, 0, 0, NULL, NULL },
 };
 
 static char *write_file(const char *content)
