@@ -34,3 +34,13 @@ $(BUILD)/asan/volown: $(SRCS) $(HDRS)
 	  -fsanitize=address,undefined -fno-sanitize-recover=undefined -o $@ $(SRCS) -lpthread
 
 asan: $(BUILD)/asan/volown
+
+# the unit tests under the same sanitizers
+ASAN_UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/asan/unit/%,$(UNIT_SRCS))
+
+$(BUILD)/asan/unit/%: tests/unit/%.c tests/unit/tap.h $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(BUILD)/asan/unit
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -DVOLOWN_VERSION='"$(VERSION)"' -g -O1 -fno-omit-frame-pointer \
+	  -fsanitize=address,undefined -fno-sanitize-recover=undefined -Isrc -o $@ $< $(LIB_SRCS) -lpthread
+
+asan-unit: $(ASAN_UNIT_BINS)

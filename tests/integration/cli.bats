@@ -15,6 +15,7 @@ teardown() {
 }
 
 @test "the binary is static, stripped and under 100 KB" {
+	require_static
 	run file "$VOLOWN"
 	[[ "$output" == *"statically linked"* ]]
 	[[ "$output" == *stripped* && "$output" != *"not stripped"* ]]
@@ -132,6 +133,7 @@ teardown() {
 }
 
 @test "make install puts the binary and the man page under PREFIX" {
+	require_static
 	run make -s -C "$VOLOWN_ROOT" install PREFIX="$T/prefix"
 	[ "$status" -eq 0 ]
 	cmp "$VOLOWN" "$T/prefix/bin/volown"

@@ -8,6 +8,7 @@ load helpers
 setup() {
 	require_root
 	require_volown
+	require_static # a setuid sanitizer build would trust ASAN_OPTIONS from its caller
 	T=$(mktemp -d /tmp/volown-setuid.XXXXXX)
 	chmod 0755 "$T"
 	install -o 0 -g 0 -m 4755 "$VOLOWN" "$T/volown"
