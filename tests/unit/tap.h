@@ -4,7 +4,9 @@
 #define VOLOWN_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tap_n, tap_failed;
 
@@ -28,6 +30,17 @@ static int tap_n, tap_failed;
 		if (g_ && w_ && strcmp(g_, w_) != 0)                            \
 			printf("#   got `%s', want `%s'\n", g_, w_);            \
 	} while (0)
+
+/* A temporary file holding `content`; the caller unlinks and frees its name. */
+static inline char *tap_temp_file(const char *content)
+{
+	char *path = strdup("/tmp/volown-unit-XXXXXX");
+	int fd = path ? mkstemp(path) : -1;
+	if (fd < 0 || write(fd, content, strlen(content)) != (ssize_t)strlen(content))
+		abort();
+	close(fd);
+	return path;
+}
 
 static inline int tap_done(void)
 {

@@ -24,16 +24,6 @@ static void parse(struct config *cfg, char **argv)
 	config_parse(argc, argv, cfg);
 }
 
-static char *write_conf(const char *text)
-{
-	char *path = strdup("/tmp/volown-conf-XXXXXX");
-	int fd = mkstemp(path);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		abort();
-	close(fd);
-	return path;
-}
-
 static void test_defaults(void)
 {
 	struct config c;
@@ -79,7 +69,7 @@ static void test_env_and_precedence(void)
 static void test_file(void)
 {
 	struct config c;
-	char *conf = write_conf("# a comment\n\n  user = fileuser  \npath=/f1\npath = /f2\n"
+	char *conf = tap_temp_file("# a comment\n\n  user = fileuser  \npath=/f1\npath = /f2\n"
 	                        "policy = root-mismatch\non-error = warn\nhardlinks = change\n"
 	                        "cross-mounts = true\njobs = 3\n");
 	clear_env();

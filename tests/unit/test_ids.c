@@ -83,16 +83,6 @@ static const struct row rows[] = {
 	{ "0:neggroup", 0, 0, 0, NULL, NULL },
 };
 
-static char *write_file(const char *content)
-{
-	char *path = strdup("/tmp/volown-unit-XXXXXX");
-	int fd = mkstemp(path);
-	if (fd < 0 || write(fd, content, strlen(content)) != (ssize_t)strlen(content))
-		abort();
-	close(fd);
-	return path;
-}
-
 static void groups_str(const struct identity *id, char *buf, size_t len)
 {
 	size_t at = 0;
@@ -166,7 +156,7 @@ static void test_long_line(void)
 	char *big = malloc(n + 100);
 	memset(big, 'a', n);
 	strcpy(big + n, ":x:3000:3000::/home/big:/bin/sh\n");
-	char *pw = write_file(big), *gr = write_file("");
+	char *pw = tap_temp_file(big), *gr = tap_temp_file("");
 	struct id_defaults def = { 0, 0 };
 	struct identity id;
 	char err[256];
@@ -183,7 +173,7 @@ static void test_long_line(void)
 
 int main(void)
 {
-	char *pw = write_file(passwd), *gr = write_file(group);
+	char *pw = tap_temp_file(passwd), *gr = tap_temp_file(group);
 	test_rows(pw, gr);
 	test_missing_files();
 	test_numbers();
