@@ -243,3 +243,14 @@ teardown() {
 	[ "$(stat -c %u:%g "$T/volown/outside/secret")" = 0:0 ]
 	[ "$(stat -c %u:%g "$T/volown/vol/link")" = 1000:1000 ]
 }
+
+@test "a walk longer than 2 s says how far it is every 2 s" {
+	mkdir -p "$T/vol"
+	for i in $(seq 32); do : >"$T/vol/f$i"; done
+	# every stat call made slow (100 ms), as on a slow network filesystem
+	run strace -f -qq -o /dev/null -e inject=statx:delay_enter=100000 \
+		"$VOLOWN" --jobs 1 --user 1000:1000 --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep -c "entries checked, .* changed so far")" -ge 2 ]
+	[[ "${lines[-1]}" == *"$T/vol: 33 entries checked, 33 changed in "* ]]
+}
