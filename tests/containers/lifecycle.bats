@@ -5,7 +5,7 @@
 
 load ../lib/common
 
-P=volown-test-life
+P=volown-test-life-$VOLOWN_TREE
 
 setup_file() {
 	require_root

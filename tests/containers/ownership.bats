@@ -5,7 +5,7 @@
 
 load ../lib/common
 
-P=volown-test-own
+P=volown-test-own-$VOLOWN_TREE
 
 setup_file() {
 	require_root

@@ -6,7 +6,7 @@
 
 load ../lib/common
 
-P=volown-test-seed
+P=volown-test-seed-$VOLOWN_TREE
 
 setup_file() {
 	require_root

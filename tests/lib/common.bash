@@ -3,6 +3,10 @@
 VOLOWN_ROOT=${VOLOWN_ROOT:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 VOLOWN=${VOLOWN:-$VOLOWN_ROOT/build/volown}
 export VOLOWN_ROOT VOLOWN
+# A short id of this working tree, for names on the engine that must not collide with
+# those of a test run in another tree at the same time (volown-test-seed-$VOLOWN_TREE).
+VOLOWN_TREE=${VOLOWN_TREE:-$(printf '%s' "$VOLOWN_ROOT" | sha256sum | cut -c1-6)}
+export VOLOWN_TREE
 
 # Docker 20.10's engine behind a possibly newer client: keep to the classic builder.
 export DOCKER_BUILDKIT=0
