@@ -106,12 +106,15 @@ images_build() {
 	return $rc
 }
 
+# The checksum of every input; the binary is read from the snapshot in $IMAGES_SNAPSHOT
+# (a copy taken once, so that a `make` running meanwhile cannot put another binary
+# into an image than the one its tag names).
 images_checksum() {
-	{
-		sha256sum "$VOLOWN_ROOT/build/volown" "$BUSYBOX" \
-			"$VOLOWN_ROOT/Dockerfile" "$VOLOWN_ROOT/examples/compose/Dockerfile.baked"
-		sha256sum <"$IMAGES_SCRIPT"
-	} | sha256sum | cut -d' ' -f1
+	local f
+	for f in "$IMAGES_SNAPSHOT/build/volown" "$BUSYBOX" "$VOLOWN_ROOT/Dockerfile" \
+		"$VOLOWN_ROOT/examples/compose/Dockerfile.baked" "$IMAGES_SCRIPT"; do
+		sha256sum <"$f" || return 1
+	done | sha256sum | cut -d' ' -f1
 }
 
 images_present() {
@@ -146,8 +149,9 @@ build_test_images_locked() {
 	rm -rf "$ctx"
 	[ $rc -eq 0 ] || return 1
 
+	cp "$VOLOWN_ROOT/.dockerignore" "$IMAGES_SNAPSHOT/" 2>/dev/null
 	images_build -t "$VOLOWN_IMAGE" -t "${VOLOWN_IMAGE%:*}:latest" \
-		-f "$VOLOWN_ROOT/Dockerfile" "$VOLOWN_ROOT" || return 1
+		-f "$VOLOWN_ROOT/Dockerfile" "$IMAGES_SNAPSHOT" || return 1
 
 	# The example a user copies, applied to the stand-in.
 	ctx=$(mktemp -d) || return 1
@@ -166,11 +170,16 @@ images_build_all() {
 	[ -x "$VOLOWN_ROOT/build/volown" ] || { images_say "build/volown is missing: run make"; return 1; }
 	[ -x "$BUSYBOX" ] || { images_say "$BUSYBOX is missing (package busybox-static)"; return 1; }
 	mkdir -p "$VOLOWN_ROOT/build" || return 1
-	images_names || return 1
-	(
+	local rc=0
+	IMAGES_SNAPSHOT=$(mktemp -d) || return 1
+	mkdir -p "$IMAGES_SNAPSHOT/build" && cp "$VOLOWN_ROOT/build/volown" "$IMAGES_SNAPSHOT/build/volown" &&
+		images_names || rc=1
+	[ $rc -ne 0 ] || (
 		flock 9 || exit 1
 		build_test_images_locked "$@"
-	) 9>"$VOLOWN_ROOT/build/test-images.lock"
+	) 9>"$VOLOWN_ROOT/build/test-images.lock" || rc=1
+	rm -rf "$IMAGES_SNAPSHOT"
+	return $rc
 }
 
 build_test_images() {
