@@ -21,6 +21,9 @@
 
 VOLOWN_ROOT=${VOLOWN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
+# The working tree's short id (as in tests/lib/common.bash): the images built here carry
+# it in a label, so that building new ones removes this tree's older ones.
+VOLOWN_TREE=${VOLOWN_TREE:-$(printf '%s' "$VOLOWN_ROOT" | sha256sum | cut -c1-6)}
 IMAGES_SCRIPT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 
 # The MailHog stand-in. Like the real one (MH_STORAGE=maildir) it stores mail into
@@ -96,7 +99,7 @@ images_say() { echo "images: $*" >&2; }
 images_build() {
 	local log rc
 	log=$(mktemp)
-	DOCKER_BUILDKIT=0 docker build --force-rm "$@" >"$log" 2>&1
+	DOCKER_BUILDKIT=0 docker build --force-rm --label "volown.test-tree=$VOLOWN_TREE" "$@" >"$log" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		images_say "docker build $* failed:"
@@ -162,6 +165,18 @@ build_test_images_locked() {
 	[ $rc -eq 0 ] || return 1
 
 	echo "$BAKED_IMAGE" >"$stamp"
+	images_remove_older
+}
+
+# Untag this tree's images of earlier inputs (those no container uses: no -f).
+images_remove_older() {
+	local tag=${BAKED_IMAGE##*:} old
+	old=$(docker images --filter "label=volown.test-tree=$VOLOWN_TREE" \
+		--format '{{.Repository}}:{{.Tag}}' 2>/dev/null |
+		grep -E '^(volown-test/mailhog|volown-test/mailhog-volown|volown/volown):t[0-9a-f]{12}$' |
+		grep -v ":$tag\$") || return 0
+	# shellcheck disable=SC2086
+	docker rmi $old >/dev/null 2>&1 || true
 }
 
 # Build under a lock, so that suites started side by side build only once. Sets and
