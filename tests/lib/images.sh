@@ -99,7 +99,8 @@ images_say() { echo "images: $*" >&2; }
 images_build() {
 	local log rc
 	log=$(mktemp)
-	DOCKER_BUILDKIT=0 docker build --force-rm --label "volown.test-tree=$VOLOWN_TREE" "$@" >"$log" 2>&1
+	DOCKER_BUILDKIT=0 docker build --force-rm --label "volown.test-tree=$VOLOWN_TREE" \
+		--label "volown.test-built=$(date +%s)" "$@" >"$log" 2>&1
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		images_say "docker build $* failed:"
@@ -168,15 +169,23 @@ build_test_images_locked() {
 	images_remove_older
 }
 
-# Untag this tree's images of earlier inputs (those no container uses: no -f).
+# Untag this tree's images of earlier inputs built over an hour ago (a test run in the
+# same tree may still use a newer one; none that a container uses: no -f).
 images_remove_older() {
-	local tag=${BAKED_IMAGE##*:} old
-	old=$(docker images --filter "label=volown.test-tree=$VOLOWN_TREE" \
-		--format '{{.Repository}}:{{.Tag}}' 2>/dev/null |
-		grep -E '^(volown-test/mailhog|volown-test/mailhog-volown|volown/volown):t[0-9a-f]{12}$' |
-		grep -v ":$tag\$") || return 0
-	# shellcheck disable=SC2086
-	docker rmi $old >/dev/null 2>&1 || true
+	local tag=${BAKED_IMAGE##*:} now ref built old=()
+	now=$(date +%s)
+	while read -r ref; do
+		case $ref in
+		volown-test/mailhog:t* | volown-test/mailhog-volown:t* | volown/volown:t*) ;;
+		*) continue ;;
+		esac
+		[ "${ref##*:}" != "$tag" ] || continue
+		built=$(docker image inspect -f '{{index .Config.Labels "volown.test-built"}}' "$ref" 2>/dev/null)
+		case $built in '' | *[!0-9]*) continue ;; esac
+		[ "$built" -ge $((now - 3600)) ] || old+=("$ref")
+	done < <(docker images --filter "label=volown.test-tree=$VOLOWN_TREE" \
+		--format '{{.Repository}}:{{.Tag}}' 2>/dev/null)
+	[ ${#old[@]} -eq 0 ] || docker rmi "${old[@]}" >/dev/null 2>&1 || true
 }
 
 # Build under a lock, so that suites started side by side build only once. Sets and
