@@ -186,6 +186,9 @@ images_remove_older() {
 	done < <(docker images --filter "label=volown.test-tree=$VOLOWN_TREE" \
 		--format '{{.Repository}}:{{.Tag}}' 2>/dev/null)
 	[ ${#old[@]} -eq 0 ] || docker rmi "${old[@]}" >/dev/null 2>&1 || true
+	# Rebuilt images leave this tree's earlier ones untagged.
+	old=($(docker images -q --filter dangling=true --filter "label=volown.test-tree=$VOLOWN_TREE"))
+	[ ${#old[@]} -eq 0 ] || docker rmi "${old[@]}" >/dev/null 2>&1 || true
 }
 
 # Build under a lock, so that suites started side by side build only once. Sets and
