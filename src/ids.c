@@ -51,15 +51,16 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
-/* Trims the line in place and splits it; false for an empty line. */
-static bool split_line(char *line, struct fields *out)
+/* Trims the line in place and splits it; false for an empty line, and for a comment
+ * line when `comments` (gosu skips them in group, not in passwd). */
+static bool split_line(char *line, struct fields *out, bool comments)
 {
 	char *end = line + strlen(line);
 	while (end > line && is_space(end[-1]))
 		*--end = '\0';
 	while (is_space(*line))
 		line++;
-	if (*line == '\0')
+	if (*line == '\0' || (comments && *line == '#'))
 		return false;
 	for (int i = 0; i < MAX_FIELDS; i++) {
 		out->f[i] = line;
@@ -78,7 +79,7 @@ static bool split_line(char *line, struct fields *out)
 /* Calls `match` on every non-empty line of `path` until it returns true. */
 typedef bool (*line_fn)(const struct fields *f, void *ctx);
 
-static int scan_file(const char *path, line_fn fn, void *ctx)
+static int scan_file(const char *path, bool comments, line_fn fn, void *ctx)
 {
 	FILE *fp = fopen(path, "re");
 	char *line = NULL;
@@ -88,7 +89,7 @@ static int scan_file(const char *path, line_fn fn, void *ctx)
 	if (!fp)
 		return 0; /* a missing file is an empty file, as gosu reads it */
 	while (getline(&line, &cap, fp) != -1) {
-		if (split_line(line, &f) && fn(&f, ctx))
+		if (split_line(line, &f, comments) && fn(&f, ctx))
 			break;
 	}
 	free(line);
@@ -224,17 +225,19 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 	if (!user_part)
 		FAIL("out of memory");
 	group_part = strchr(user_part, ':');
-	if (group_part)
+	if (group_part) {
 		*group_part++ = '\0';
-	else
+		group_part[strcspn(group_part, ":")] = '\0'; /* "u:g:more": gosu reads u and g */
+	} else {
 		group_part = "";
+	}
 
 	want_parse(user_part, &um.want);
 	want_parse(group_part, &gm.want);
 	out->uid = def->uid;
 	out->gid = def->gid;
 
-	scan_file(passwd_path, match_user, &um);
+	scan_file(passwd_path, false, match_user, &um);
 	if (um.found) {
 		/* gosu does not check these; a uid_t of -1 would mean "unchanged" to setresuid */
 		if (!in_range(um.uid) || !in_range(um.gid))
@@ -254,7 +257,7 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 
 	if (!gm.want.empty || um.found) {
 		gm.member = um.found ? um.name : NULL;
-		scan_file(group_path, match_group, &gm);
+		scan_file(group_path, true, match_group, &gm);
 		if (gm.oom)
 			FAIL("out of memory");
 		if (!gm.want.empty) {

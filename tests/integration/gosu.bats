@@ -31,6 +31,8 @@ mailhog:x:1000:
 multi:x:1001:
 1000:x:4242:
 nogroup:x:65534:
+#wheel:x:0:multi,mailhog
+  #docker:x:999:multi
 GR
 }
 
@@ -48,7 +50,8 @@ probe='echo "$(id -u):$(id -g):$(id -G) home=$HOME"'
 	for spec in root 0 '' : 0: :0 0:0 root:root 0:root root:0 daemon 1 +1 001 -0 games \
 		games:daemon 5:60 mailhog 1000 mailhog:mailhog mailhog:daemon mailhog:1000 mailhog:77 \
 		multi 1001 1002 1003 nohome nobody 65534 nobody:root 12345 12345:54321 12345:daemon \
-		12345:root 1000:1000 0:1000 root:1000 1000:root 2147483647 2147483647:2147483647; do
+		12345:root 1000:1000 0:1000 root:1000 1000:root 2147483647 2147483647:2147483647 \
+		mailhog:daemon:extra 1000:1000:1000; do
 		want=$(HOME=/bogus in_ns gosu "$spec" sh -c "$probe")
 		got=$(HOME=/bogus in_ns "$VOLOWN" -q --user "$spec" -- sh -c "$probe")
 		if [ "$want" != "$got" ]; then
@@ -64,7 +67,7 @@ probe='echo "$(id -u):$(id -g):$(id -G) home=$HOME"'
 	command -v gosu >/dev/null || skip "gosu is not installed"
 	local fails=0 spec
 	for spec in 0day nosuch ' 1' 0x10 -1 2147483648 99999999999999999999 root:nosuch 0:bogus \
-		0:0day 1:-1 0:99999999999999999999 'mailhog:' 'mail hog' bogus:0; do
+		0:0day 1:-1 0:99999999999999999999 'mailhog:' 'mail hog' bogus:0 '#wheel' 'multi:#wheel'; do
 		want=$(in_ns gosu "$spec" true | tail -n 1)
 		got=$(in_ns "$VOLOWN" --user "$spec" -- true)
 		if [ "$want" = "status=0" ]; then

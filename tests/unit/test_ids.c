@@ -32,7 +32,9 @@ static const char group[] =
 	"staff:x:50:multisuffix,premulti\n"
 	"users:x:100:mailhog\n"
 	"1000:x:4242:\n"
-	"neggroup:x:-7:multi\n";
+	"neggroup:x:-7:multi\n"
+	"#wheel:x:0:multi,mailhog\n"
+	"  # docker:x:999:multi\n";
 
 struct row {
 	const char *spec;
@@ -77,6 +79,7 @@ static const struct row rows[] = {
 	{ "root:nosuch", 0, 0, 0, NULL, NULL },
 	{ "1:-1", 0, 0, 0, NULL, NULL },
 	{ "0:99999999999999999999", 0, 0, 0, NULL, NULL },
+	{ "mailhog:daemon:extra", 1, 1000, 1, "", "/home/mailhog" }, /* gosu ignores the rest */
 	{ "neg", 0, 0, 0, NULL, NULL },     /* an entry's id out of range: never -1 to setresuid */
 	{ "huge", 0, 0, 0, NULL, NULL },
 	{ "badgid", 0, 0, 0, NULL, NULL },
