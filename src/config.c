@@ -223,16 +223,15 @@ static void set_init_group(struct config *cfg, const char *v, const struct origi
 }
 BOOL_SETTER(set_dry_run, dry_run)
 
-static void set_quiet(struct config *cfg, const char *v, const struct origin *from)
-{
-	if (to_bool(v, from))
-		cfg->log_level = LOG_QUIET;
-}
+/* quiet and verbose are kept apart, so that a later layer can turn either off
+ * (VOLOWN_QUIET=0 over a file's quiet = 1); verbose wins when both are on. */
+BOOL_SETTER(set_quiet, quiet)
+BOOL_SETTER(set_verbose, verbose)
 
-static void set_verbose(struct config *cfg, const char *v, const struct origin *from)
+void config_settle_log_level(struct config *cfg)
 {
-	if (to_bool(v, from))
-		cfg->log_level = LOG_VERBOSE;
+	cfg->log_level = cfg->verbose ? LOG_VERBOSE : cfg->quiet ? LOG_QUIET : LOG_NORMAL;
+	log_set_level(cfg->log_level);
 }
 
 static const struct setting settings[] = {
@@ -442,7 +441,7 @@ void config_parse(int argc, char **argv, struct config *cfg)
 	parse_env(cfg);
 	apply_args(cfg, args, nargs);
 	free(args);
-	log_set_level(cfg->log_level);
+	config_settle_log_level(cfg);
 }
 
 /* Settings that are parsed but whose feature has not landed yet: refuse them rather

@@ -22,7 +22,8 @@ struct config {
 	enum hardlinks hardlinks;
 	bool cross_mounts;
 	bool dry_run;
-	enum log_level log_level;
+	enum log_level log_level; /* from quiet and verbose, once every layer is read */
+	bool quiet, verbose;
 	bool auto_mounts;	 /* --auto: every writable volume of the container */
 	bool mkdir;		 /* --mkdir: create missing paths owned by the user */
 	const char *chmod;	 /* --chmod MODE, as written; NULL when not given */
@@ -44,6 +45,9 @@ void config_check_supported(const struct config *cfg);
 /* Reads `key = value` lines from fp (named `file` in messages) into cfg; with setuid,
  * only the keys allowed in setuid mode. Exits 125 naming the file and line on error. */
 void config_read_file(struct config *cfg, FILE *fp, const char *file, bool setuid);
+
+/* Sets the log level from quiet and verbose, once every layer has been read. */
+void config_settle_log_level(struct config *cfg);
 
 /* Helpers shared with the unit tests. */
 int config_parse_bool(const char *s, bool *out);

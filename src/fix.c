@@ -25,16 +25,14 @@ static noreturn void path_failed(const char *path, enum path_status st, const st
 }
 
 /* Not root: nothing can be changed, but say early if the program cannot write. */
-static int check_writable(const char *path, const struct opened_path *p)
+static int check_writable(const char *path)
 {
-	(void)p;
 	if (access(path, W_OK | X_OK) == 0)
 		return 0;
 	warn_errno("`%s' is not writable by uid %lu", path, (unsigned long)getuid());
 	warn("to fix it, run the container as root (user: root) with volown --user USER as its "
-	     "entrypoint, or create the directory owned by the user in the Dockerfile (RUN mkdir "
-	     "-p "
-	     "DIR && chown USER DIR) before the volume is first used");
+	     "entrypoint, or create the directory owned by the user in the Dockerfile "
+	     "(RUN mkdir -p DIR && chown USER DIR) before the volume is first used");
 	return EXIT_VOLOWN;
 }
 
@@ -45,19 +43,49 @@ static double elapsed(const struct timespec *t0)
 	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static bool root_is_right(const struct opened_path *p, const struct target *t)
+/* The root's owner, group and (with --chmod) mode are what the walk would give it:
+ * since the root is changed last, an earlier run finished. */
+static bool root_is_right(const struct opened_path *p, const struct walk_opts *o)
 {
 	struct stat st;
-	return fstat(p->fd, &st) == 0 && st.st_uid == t->id.uid && st.st_gid == t->id.gid;
+	if (fstat(p->fd, &st) < 0 || st.st_uid != o->uid || st.st_gid != o->gid)
+		return false;
+	return (o->chmod.n == 0 && !o->chmod.fsgroup) ||
+	       (st.st_mode & 07777) == modes_apply(&o->chmod, st.st_mode);
 }
 
-static int fix_one(const char *path, const struct config *cfg, const struct target *t)
+/* Opens `path` (with --mkdir, creating it); exits 125 on a configured path that cannot
+ * be opened, returns false (said with -v) for a discovered one. */
+static bool open_path(const char *path, bool discovered, const struct config *cfg,
+                      const struct target *t, struct opened_path *p)
+{
+	struct path_create mk = { .chown = t->privileged, .uid = t->id.uid, .gid = t->id.gid };
+	enum path_status st = path_open(path, cfg->mkdir && !cfg->dry_run ? &mk : NULL, p);
+
+	if (st == PATH_MISSING && cfg->mkdir && cfg->dry_run) {
+		info("%s: missing, would be created (--mkdir)", path);
+		path_close(p);
+		return false;
+	}
+	if (st != PATH_OK && discovered) {
+		verbose("--auto: %s left alone: %s", path, path_status_text(st));
+		path_close(p);
+		return false;
+	}
+	if (st != PATH_OK)
+		path_failed(path, st, p);
+	if (p->created)
+		info("%s: created %u missing director%s (--mkdir)", path, p->created,
+		     p->created == 1 ? "y" : "ies");
+	return true;
+}
+
+static int fix_one(const char *path, bool discovered, const struct config *cfg,
+                   const struct target *t)
 {
 	struct opened_path p;
 	struct walk_stats s;
 	struct timespec t0;
-	struct path_create mk = { .chown = t->privileged, .uid = t->id.uid, .gid = t->id.gid };
-	enum path_status st = path_open(path, cfg->mkdir && !cfg->dry_run ? &mk : NULL, &p);
 	struct walk_opts o = { .uid = t->id.uid,
 			       .gid = t->id.gid,
 			       .cross_mounts = cfg->cross_mounts,
@@ -68,19 +96,16 @@ static int fix_one(const char *path, const struct config *cfg, const struct targ
 			       .chmod = modes_from_option(cfg->chmod) };
 	enum walk_result res;
 
-	if (st != PATH_OK)
-		path_failed(path, st, &p);
-	if (p.created)
-		info("%s: created %u missing director%s (--mkdir)", path, p.created,
-		     p.created == 1 ? "y" : "ies");
+	if (!open_path(path, discovered, cfg, t, &p))
+		return 0;
 	if (!t->privileged) {
-		int rc = check_writable(p.resolved, &p);
+		int rc = check_writable(p.resolved);
 		path_close(&p);
 		return rc;
 	}
-	if (cfg->policy == POLICY_ROOT_MISMATCH && root_is_right(&p, t)) {
-		info("%s: root already owned by %lu:%lu, walk skipped (--policy root-mismatch)",
-		     path, (unsigned long)t->id.uid, (unsigned long)t->id.gid);
+	if (cfg->policy == POLICY_ROOT_MISMATCH && root_is_right(&p, &o)) {
+		info("%s: root already right (%lu:%lu), walk skipped (--policy root-mismatch)", path,
+		     (unsigned long)t->id.uid, (unsigned long)t->id.gid);
 		path_close(&p);
 		return 0;
 	}
@@ -106,6 +131,7 @@ static int fix_one(const char *path, const struct config *cfg, const struct targ
 struct plan {
 	char **paths;
 	size_t n;
+	size_t configured; /* paths[0..configured) were given; the rest were discovered */
 };
 
 static void plan_add(struct plan *pl, const char *path)
@@ -154,10 +180,11 @@ int fix_paths(const struct config *cfg, const struct target *t)
 	}
 	for (size_t i = 0; i < cfg->npaths; i++)
 		plan_add(&pl, cfg->paths[i]);
+	pl.configured = pl.n;
 	if (cfg->auto_mounts)
 		plan_auto(&pl);
 	for (size_t i = 0; i < pl.n && rc == 0; i++)
-		rc = fix_one(pl.paths[i], cfg, t);
+		rc = fix_one(pl.paths[i], i >= pl.configured, cfg, t);
 	for (size_t i = 0; i < pl.n; i++)
 		free(pl.paths[i]);
 	free(pl.paths);

@@ -19,20 +19,38 @@ enum log_level log_level(void)
 	return current;
 }
 
-/* One message in one write, so lines from concurrent writers never interleave. */
+#define LINE_MAX_LEN 4000 /* longer messages keep their start and their end */
+#define KEEP_HEAD 1000
+
+/* One message in one write, so lines from concurrent writers never interleave. A
+ * message too long for a line (a path deeper than PATH_MAX) loses its middle, never
+ * the entry's name at its end nor the system's reason. */
 static void emit(const char *fmt, va_list ap, int err)
 {
-	char line[4096];
-	int n = snprintf(line, sizeof line, "volown: ");
-	n += vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-	if (n >= (int)sizeof line)
-		n = (int)sizeof line - 1;
-	if (err)
-		n += snprintf(line + n, sizeof line - (size_t)n, ": %s", strerror(err));
-	if (n >= (int)sizeof line - 1)
-		n = (int)sizeof line - 2;
-	line[n++] = '\n';
-	fwrite(line, 1, (size_t)n, stderr);
+	char *msg = NULL, line[LINE_MAX_LEN + 512];
+	const char *reason = err ? strerror(err) : NULL;
+	int n = vasprintf(&msg, fmt, ap);
+	size_t len = n < 0 ? 0 : (size_t)n, at = 0;
+
+	at += (size_t)snprintf(line, sizeof line, "volown: ");
+	if (len <= LINE_MAX_LEN) {
+		memcpy(line + at, msg ? msg : "", len);
+		at += len;
+	} else {
+		memcpy(line + at, msg, KEEP_HEAD);
+		at += KEEP_HEAD;
+		memcpy(line + at, "...", 3);
+		at += 3;
+		memcpy(line + at, msg + len - (LINE_MAX_LEN - KEEP_HEAD), LINE_MAX_LEN - KEEP_HEAD);
+		at += LINE_MAX_LEN - KEEP_HEAD;
+	}
+	if (reason)
+		at += (size_t)snprintf(line + at, sizeof line - at - 1, ": %s", reason);
+	if (at > sizeof line - 1)
+		at = sizeof line - 1;
+	line[at++] = '\n';
+	fwrite(line, 1, at, stderr);
+	free(msg);
 }
 
 static void vlog(enum log_level min, int err, const char *fmt, va_list ap)

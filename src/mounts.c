@@ -4,6 +4,7 @@
  *   36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root rw,errors=continue
  *   id parent dev root mount-point options [optional...] - fstype source super-options */
 #include "mounts.h"
+#include "paths.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,11 @@ const char *mounts_exclusion(const struct mountinfo *m)
 	for (size_t i = 0; i < sizeof pseudo_fs / sizeof *pseudo_fs; i++)
 		if (strcmp(m->fstype, pseudo_fs[i]) == 0)
 			return "a kernel filesystem";
+	if (path_is_refused(m->mount_point, -1))
+		return "a system directory";
+	if (strcmp(m->mount_point, "/tmp") == 0 || strcmp(m->mount_point, "/var/tmp") == 0 ||
+	    under(m->mount_point, "/run"))
+		return "scratch space for every user (/tmp, /var/tmp, /run)";
 	if (has_option(m->options, "ro"))
 		return "mounted read-only";
 	if (lstat(m->mount_point, &st) == 0 && !S_ISDIR(st.st_mode))

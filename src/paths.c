@@ -180,18 +180,32 @@ static enum path_status follow(struct resolver *r, const char *name, const struc
 	return status;
 }
 
-/* --mkdir: creates a missing component, opened without following anything, and
- * gives it to the user through that descriptor. */
+/* True when nothing but slashes is left to resolve. */
+static bool at_last(const struct resolver *r)
+{
+	return r->rest[strspn(r->rest, "/")] == '\0';
+}
+
+/* --mkdir: creates a missing component (never a system directory), opened without
+ * following anything. The path's own directory is given to the user through that
+ * descriptor; missing parents stay root's, as mkdir -p makes them. */
 static enum path_status make_dir(struct resolver *r, const char *name, struct opened_path *out)
 {
 	int fd;
 
+	if (push_done(r, name) < 0)
+		return PATH_ERROR;
+	if (refused_by_name(r->done)) {
+		out->detail = strdup(r->done);
+		return PATH_REFUSED;
+	}
+	pop_done(r);
 	if (mkdirat(r->fd, name, 0755) < 0 && errno != EEXIST)
 		return PATH_ERROR;
 	fd = openat(r->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ELOOP || errno == ENOTDIR ? PATH_UNTRUSTED : PATH_ERROR;
-	if (r->mk->chown && fchown(fd, r->mk->uid, r->mk->gid) < 0) {
+	if (r->mk->chown && at_last(r) && fchown(fd, r->mk->uid, r->mk->gid) < 0) {
 		int err = errno;
 		close(fd);
 		errno = err;

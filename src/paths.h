@@ -24,8 +24,10 @@ struct opened_path {
 	unsigned created; /* directories made by --mkdir */
 };
 
-/* With --mkdir: missing directories are created (mode 0755) and, when `chown` is
- * set, given to uid:gid through their own descriptor. */
+/* With --mkdir: missing directories are created (mode 0755); when `chown` is set, the
+ * path's own directory is given to uid:gid through its descriptor (missing parents
+ * stay root's). A missing system directory (/run in a scratch image) is refused, not
+ * created. */
 struct path_create {
 	bool chown;
 	uid_t uid;

@@ -81,7 +81,7 @@ void setuid_config(int argc, char **argv, struct config *cfg)
 	config_read_file(cfg, fp, SETUID_CONF, true);
 	fclose(fp);
 	cfg->hardlinks = HARDLINKS_SKIP; /* never take a file linked from elsewhere */
-	log_set_level(cfg->log_level);
+	config_settle_log_level(cfg);
 }
 
 void setuid_identity(struct identity *id)

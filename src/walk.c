@@ -203,6 +203,7 @@ struct shared {
 	unsigned wanted;            /* idle - qlen - reserved; read without the lock */
 	bool done;                  /* the root has been changed */
 	bool failed;                /* stop: change nothing more (atomic) */
+	bool incomplete;            /* something was left wrong: keep the root as it is (atomic) */
 	uint64_t checked, changed;  /* for the progress lines (atomic) */
 	int progress_lock;
 	struct timespec start;
@@ -329,6 +330,7 @@ static void refused(struct worker *w, const char *what, const struct node *n, co
 	const char *p = path_of(w, n, name);
 	errno = err;
 	warn_errno("%s `%s'", what, p);
+	STORE(&w->sh->incomplete, true);
 	if (w->sh->o->on_error == ON_ERROR_WARN)
 		w->st.failed++;
 	else
@@ -440,6 +442,7 @@ static void fix_entry(struct worker *w, struct frame *f, const char *name, const
 	if (entry_stat(fd, "", AT_EMPTY_PATH, &now) < 0 || now.ino != e->ino || now.dev != e->dev ||
 	    S_ISDIR(now.mode) || (now.nlink > 1 && skip_links)) {
 		warn("`%s' changed while it was walked: left alone", path_of(w, f->node, name));
+		STORE(&w->sh->incomplete, true);
 		w->st.skipped++;
 	} else {
 		change(w, fd, &now, false, f->node, name);
@@ -555,6 +558,7 @@ static void swapped(struct worker *w, struct frame *f, const char *name)
 	w->st.checked++;
 	if (S_ISDIR(e.mode) || !same_mount(w->sh, &e)) {
 		warn("`%s' changed while it was walked: left alone", path_of(w, f->node, name));
+		STORE(&w->sh->incomplete, true);
 		w->st.skipped++;
 		return;
 	}
@@ -629,7 +633,11 @@ static void complete(struct worker *w, struct node *n, int fd)
 		bool last;
 		int pfd = -1;
 
-		if (fd >= 0 && !stopped(w->sh) && needs_change(w->sh, &n->self)) {
+		if (fd >= 0 && !stopped(w->sh) && needs_change(w->sh, &n->self) && !p &&
+		    LOAD(&w->sh->incomplete)) {
+			/* a right root means a finished run (--policy root-mismatch): not this one */
+			warn("`%s' left as it is, since entries below it are not fixed", w->sh->rootname);
+		} else if (fd >= 0 && !stopped(w->sh) && needs_change(w->sh, &n->self)) {
 			report_change(w, n, NULL, &n->self);
 			if (w->sh->o->dry_run)
 				w->st.changed++;

@@ -69,12 +69,21 @@ probe='for p in /data/named /data/bind /data/bind/sub/file /data/tmp /data/ro /d
 	[ "$(stat -c %u:%g "$HOSTDIR/sub/file")" = 1000:1000 ]
 }
 
-@test "--mkdir creates a path the image lacks, owned by the user; without it the path is an error" {
+@test "--mkdir creates a path the image lacks, the user's (its parents root's); without it, an error" {
 	run_status 125 docker run --rm --network none --user 0 -v "$VOLOWN:/volown:ro" \
 		--entrypoint /volown "$MAILHOG_IMAGE" --user mailhog --path /srv/app/data -- true
 	assert_output_has "volown: \`/srv/app/data': \`/srv' no such file or directory"
 	run_status 0 docker run --rm --network none --user 0 -v "$VOLOWN:/volown:ro" \
 		--entrypoint /volown "$MAILHOG_IMAGE" --user mailhog --mkdir --path /srv/app/data -- \
 		sh -c 'stat -c "%u:%g %a %n" /srv /srv/app /srv/app/data && touch /srv/app/data/x && echo wrote'
-	assert_output_has '^1000:1000 755 /srv$' '^1000:1000 755 /srv/app/data$' '^wrote$'
+	assert_output_has '^0:0 755 /srv$' '^0:0 755 /srv/app$' '^1000:1000 755 /srv/app/data$' '^wrote$'
+}
+
+@test "--auto in a read-only container leaves its tmpfs on /run and /tmp alone, fixes its volume" {
+	run_status 0 docker run --rm --network none --user 0 --read-only --tmpfs /run --tmpfs /tmp \
+		--tmpfs /data -v "$VOLOWN:/volown:ro" --entrypoint /volown "$MAILHOG_IMAGE" \
+		--auto -v --user mailhog -- sh -c 'stat -c "%u:%g %a %n" /run /tmp /data'
+	assert_output_has '--auto: /run left alone: a system directory' \
+		'--auto: /tmp left alone: scratch space' \
+		'^0:0 [0-9]+ /run$' '^0:0 1777 /tmp$' '^1000:1000 [0-9]+ /data$'
 }

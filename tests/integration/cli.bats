@@ -141,3 +141,25 @@ teardown() {
 	[ -f "$T/prefix/share/man/man1/volown.1" ]
 	grep -q '^\.SH SETUID MODE' "$T/prefix/share/man/man1/volown.1"
 }
+
+@test "variables beat the config file both ways: VOLOWN_QUIET=0 over quiet = 1" {
+	require_root
+	mkdir -p "$T/vol"
+	printf 'quiet = 1\nuser = 1000\npath = %s\n' "$T/vol" >"$T/q.conf"
+	run "$VOLOWN" --config "$T/q.conf"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	VOLOWN_QUIET=0 run "$VOLOWN" --config "$T/q.conf"
+	[[ "$output" == *"$T/vol: 1 entries checked"* ]]
+	printf 'bogus line\n' >"$T/bad.conf"
+	run "$VOLOWN" --config "$T/bad.conf"
+	[ "$status" -eq 125 ]
+	[ "$output" = "volown: $T/bad.conf:1: expected \`key = value', got \`bogus line'" ]
+	printf 'user = 1000\npolicy = sometimes\n' >"$T/bad.conf"
+	run "$VOLOWN" --config "$T/bad.conf"
+	[ "$status" -eq 125 ]
+	[[ "$output" == "volown: $T/bad.conf:2: policy: unknown policy \`sometimes'"* ]]
+	run "$VOLOWN" --config "$T/missing.conf"
+	[ "$status" -eq 125 ]
+	[[ "$output" == "volown: cannot open the config file \`$T/missing.conf': No such file or directory" ]]
+}

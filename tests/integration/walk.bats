@@ -254,3 +254,61 @@ teardown() {
 	[ "$(printf '%s\n' "$output" | grep -c "entries checked, .* changed so far")" -ge 2 ]
 	[[ "${lines[-1]}" == *"$T/vol: 33 entries checked, 33 changed in "* ]]
 }
+
+@test "with --on-error warn, a path left incomplete keeps its root, so root-mismatch walks it again" {
+	mkdir -p "$T/vol/d"
+	touch "$T/vol/d/stuck" "$T/vol/d/fine"
+	chattr +i "$T/vol/d/stuck" || skip "no immutable files on this filesystem"
+	run "$VOLOWN" --user 1000:1000 --on-error warn --policy root-mismatch --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"cannot change the owner of \`$T/vol/d/stuck': Operation not permitted"* ]]
+	[[ "$output" == *"left as it is, since entries below it are not fixed"* ]]
+	[ "$(stat -c %u "$T/vol/d/fine")" = 1000 ]
+	[ "$(stat -c %u "$T/vol")" = 0 ]
+	chattr -i "$T/vol/d/stuck"
+	run "$VOLOWN" --user 1000:1000 --policy root-mismatch --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[ -z "$(wrong_owners "$T/vol" 1000:1000)" ]
+}
+
+@test "--policy root-mismatch with --chmod: a root with the right owner but not the right mode is walked" {
+	mkdir -p "$T/vol/d"
+	touch "$T/vol/d/f"
+	chown -R 1000:1000 "$T/vol"
+	run "$VOLOWN" --user 1000:1000 --chmod g+rwX --policy root-mismatch --path "$T/vol"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %a "$T/vol/d/f")" = 664 ]
+	[ "$(stat -c %a "$T/vol")" = 775 ]
+	run "$VOLOWN" --user 1000:1000 --chmod g+rwX --policy root-mismatch --path "$T/vol"
+	[[ "$output" == *"walk skipped"* ]]
+}
+
+@test "--mkdir: missing parents stay root's, the path is the user's; a system directory is never made" {
+	mkdir -p "$T/top"
+	run "$VOLOWN" --user 1000:1000 --mkdir --path "$T/top/a/b/data"
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %u:%g "$T/top/a")" = 0:0 ]
+	[ "$(stat -c %u:%g "$T/top/a/b")" = 0:0 ]
+	[ "$(stat -c %u:%g "$T/top/a/b/data")" = 1000:1000 ]
+	[ ! -e /libvolowntest ]
+	run "$VOLOWN" --user 1000:1000 --mkdir --path /libvolowntest/data
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"/libvolowntest"*"system directory"* ]]
+	[ ! -e /libvolowntest ]
+	run "$VOLOWN" --dry-run --user 1000:1000 --mkdir --path "$T/new/one"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"$T/new/one: missing, would be created (--mkdir)"* ]]
+	[ ! -e "$T/new" ]
+}
+
+@test "an error deep below PATH_MAX still names the entry and the system's reason" {
+	mkdir -p "$T/vol"
+	local name
+	name=$(printf 'n%.0s' $(seq 200))
+	(cd "$T/vol" && for i in $(seq 25); do mkdir "$name" && cd "$name" || exit 1; done &&
+		touch last-entry && chattr +i last-entry) || skip "no immutable files on this filesystem"
+	run "$VOLOWN" --jobs 1 --user 1000:1000 --path "$T/vol" -- true
+	(cd "$T/vol" && for i in $(seq 25); do cd "$name" || exit 1; done && chattr -i last-entry)
+	[ "$status" -eq 125 ]
+	[[ "$output" == *"cannot change the owner of \`$T/vol/nnn"*"...nnnn"*"/last-entry': Operation not permitted"* ]]
+}

@@ -36,6 +36,14 @@ static const struct row rows[] = {
 	{ "629 612 0:63 / /procfoo rw - ext4 /dev/vda rw\n", "/procfoo", "ext4", 1 },
 	{ "630 612 0:64 / /data/rofs rw,nosuid,ro - ext4 /dev/vda rw\n", "/data/rofs", "ext4", 0 },
 	{ "631 612 0:65 / /data/rox rw,rox - ext4 /dev/vda rw\n", "/data/rox", "ext4", 1 },
+	{ "632 612 0:66 / /run rw,nosuid - tmpfs tmpfs rw\n", "/run", "tmpfs", 0 },
+	{ "633 612 0:67 / /run/app rw - tmpfs tmpfs rw\n", "/run/app", "tmpfs", 0 },
+	{ "634 612 0:68 / /tmp rw - tmpfs tmpfs rw,mode=1777\n", "/tmp", "tmpfs", 0 },
+	{ "635 612 0:69 / /var/tmp rw - tmpfs tmpfs rw\n", "/var/tmp", "tmpfs", 0 },
+	{ "636 612 254:0 /x /var rw - ext4 /dev/vda rw\n", "/var", "ext4", 0 },
+	{ "637 612 254:0 /x /var/lib/app rw - ext4 /dev/vda rw\n", "/var/lib/app", "ext4", 1 },
+	{ "638 612 254:0 /x /tmp/app rw - ext4 /dev/vda rw\n", "/tmp/app", "ext4", 1 },
+	{ "639 612 254:0 /x /etc rw - ext4 /dev/vda rw\n", "/etc", "ext4", 0 },
 	{ "", NULL, NULL, 0 },
 	{ "1 2 3:4 / /x rw\n", NULL, NULL, 0 },                 /* no separator */
 	{ "1 2 3:4 / /x rw -\n", NULL, NULL, 0 },               /* no fstype */
