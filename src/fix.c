@@ -57,7 +57,7 @@ static bool root_is_right(const struct opened_path *p, const struct walk_opts *o
 /* Opens `path` (with --mkdir, creating it); exits 125 on a configured path that cannot
  * be opened, returns false (said with -v) for a discovered one. */
 static bool open_path(const char *path, bool discovered, const struct config *cfg,
-                      const struct target *t, struct opened_path *p)
+		      const struct target *t, struct opened_path *p)
 {
 	struct path_create mk = { .chown = t->privileged, .uid = t->id.uid, .gid = t->id.gid };
 	enum path_status st = path_open(path, cfg->mkdir && !cfg->dry_run ? &mk : NULL, p);
@@ -81,7 +81,7 @@ static bool open_path(const char *path, bool discovered, const struct config *cf
 }
 
 static int fix_one(const char *path, bool discovered, const struct config *cfg,
-                   const struct target *t)
+		   const struct target *t)
 {
 	struct opened_path p;
 	struct walk_stats s;
@@ -104,8 +104,8 @@ static int fix_one(const char *path, bool discovered, const struct config *cfg,
 		return rc;
 	}
 	if (cfg->policy == POLICY_ROOT_MISMATCH && root_is_right(&p, &o)) {
-		info("%s: root already right (%lu:%lu), walk skipped (--policy root-mismatch)", path,
-		     (unsigned long)t->id.uid, (unsigned long)t->id.gid);
+		info("%s: root already right (%lu:%lu), walk skipped (--policy root-mismatch)",
+		     path, (unsigned long)t->id.uid, (unsigned long)t->id.gid);
 		path_close(&p);
 		return 0;
 	}

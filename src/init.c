@@ -27,10 +27,10 @@ struct saved_signals {
 };
 
 struct child {
-	const char *name;  /* the command, for messages */
-	pid_t pid;         /* also its process group: the child leads its own */
-	bool group;        /* --init-group: signal the whole process group */
-	bool has_tty;      /* the terminal's foreground was handed to the child */
+	const char *name; /* the command, for messages */
+	pid_t pid;	  /* also its process group: the child leads its own */
+	bool group;	  /* --init-group: signal the whole process group */
+	bool has_tty;	  /* the terminal's foreground was handed to the child */
 };
 
 /* Every signal, the C library's reserved ones (32-34) included, so that none of them
@@ -62,7 +62,7 @@ static void become_subreaper(void)
 		return;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		warn_errno("cannot become a child subreaper; orphans will be reaped by the "
-		           "system's init, not by volown");
+			   "system's init, not by volown");
 }
 
 /* Whether volown's process group is in the foreground of a terminal on stdin
@@ -91,8 +91,7 @@ static noreturn void child_exec(char **argv, const struct saved_signals *saved, 
 	run_command(argv);
 }
 
-static void spawn(const struct config *cfg, const struct saved_signals *saved,
-                  struct child *c)
+static void spawn(const struct config *cfg, const struct saved_signals *saved, struct child *c)
 {
 	c->name = cfg->command[0];
 	c->group = cfg->init_group;
@@ -106,9 +105,9 @@ static void spawn(const struct config *cfg, const struct saved_signals *saved,
 	 * it; EACCES means the child has exec'd, which it does only after its own call. */
 	if (setpgid(c->pid, c->pid) < 0 && errno != EACCES && errno != ESRCH)
 		warn_errno("cannot make `%s' (pid %ld) a process group leader", c->name,
-		           (long)c->pid);
+			   (long)c->pid);
 	verbose("running `%s' as pid %ld%s", c->name, (long)c->pid,
-	        c->has_tty ? ", in the terminal's foreground" : "");
+		c->has_tty ? ", in the terminal's foreground" : "");
 }
 
 static void forward(const struct child *c, int sig)
@@ -117,10 +116,10 @@ static void forward(const struct child *c, int sig)
 
 	if (kill(to, sig) == 0)
 		verbose("forwarded signal %d to %s %ld", sig, c->group ? "process group" : "pid",
-		        (long)c->pid);
+			(long)c->pid);
 	else if (errno != ESRCH) /* ESRCH: it is gone, its SIGCHLD is on the way */
 		warn_errno("cannot forward signal %d to %s %ld", sig,
-		           c->group ? "process group" : "pid", (long)c->pid);
+			   c->group ? "process group" : "pid", (long)c->pid);
 }
 
 /* Reaps every zombie there is now. Returns true, with the child's wait status in

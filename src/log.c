@@ -20,7 +20,7 @@ enum log_level log_level(void)
 }
 
 #define LINE_MAX_LEN 4000 /* longer messages keep their start and their end */
-#define KEEP_HEAD 1000
+#define KEEP_HEAD    1000
 
 /* One message in one write, so lines from concurrent writers never interleave. A
  * message too long for a line (a path deeper than PATH_MAX) loses its middle, never

@@ -7,8 +7,8 @@
 #include "log.h"
 
 #define ALL_BITS 07777u
-#define RWX_ALL (S_IRWXU | S_IRWXG | S_IRWXO)
-#define X_ALL (S_IXUSR | S_IXGRP | S_IXOTH)
+#define RWX_ALL	 (S_IRWXU | S_IRWXG | S_IRWXO)
+#define X_ALL	 (S_IXUSR | S_IXGRP | S_IXOTH)
 
 static int parse_octal(const char *s, struct modes *out)
 {
@@ -24,9 +24,12 @@ static int parse_octal(const char *s, struct modes *out)
 		return -1;
 	/* fewer than five digits: a directory's s bits stay unless the mode sets them */
 	out->ops[0] = (struct mode_op){
-		.affected = ALL_BITS, .value = (unsigned short)v, .op = '=',
-		.mentioned = (unsigned short)(len < 5 ? (v & (S_ISUID | S_ISGID)) | S_ISVTX | RWX_ALL
-		                                      : ALL_BITS),
+		.affected = ALL_BITS,
+		.value = (unsigned short)v,
+		.op = '=',
+		.mentioned =
+			(unsigned short)(len < 5 ? (v & (S_ISUID | S_ISGID)) | S_ISVTX | RWX_ALL
+						 : ALL_BITS),
 	};
 	out->n = 1;
 	return 0;
@@ -126,7 +129,8 @@ struct modes modes_from_option(const char *s)
 {
 	struct modes m = { 0 };
 	if (s && modes_parse(s, &m) < 0)
-		die(EXIT_VOLOWN, "--chmod: `%s' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)", s);
+		die(EXIT_VOLOWN,
+		    "--chmod: `%s' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)", s);
 	return m;
 }
 
@@ -150,8 +154,8 @@ mode_t modes_apply(const struct modes *m, mode_t mode)
 			/* copy a class: its rwx bits now, spread to every class */
 			value &= cur;
 			value = (value & (S_IRUSR | S_IRGRP | S_IROTH) ? perm_bits('r') : 0) |
-			        (value & (S_IWUSR | S_IWGRP | S_IWOTH) ? perm_bits('w') : 0) |
-			        (value & X_ALL ? X_ALL : 0);
+				(value & (S_IWUSR | S_IWGRP | S_IWOTH) ? perm_bits('w') : 0) |
+				(value & X_ALL ? X_ALL : 0);
 		}
 		value &= o->affected & ~keep;
 		switch (o->op) {

@@ -20,16 +20,16 @@
 
 struct mode_op {
 	unsigned short affected;  /* bits the who selects (all of 07777 when none given) */
-	unsigned short value;     /* bits the permissions name */
+	unsigned short value;	  /* bits the permissions name */
 	unsigned short mentioned; /* bits the mode names (for a directory's s bits) */
-	char op;                  /* '=', '+' or '-' */
-	char flag;                /* 0, 'X', or 'u' 'g' 'o': copy that class */
+	char op;		  /* '=', '+' or '-' */
+	char flag;		  /* 0, 'X', or 'u' 'g' 'o': copy that class */
 };
 
 struct modes {
 	struct mode_op ops[MODES_MAX];
-	unsigned n;               /* 0: no mode given */
-	bool fsgroup;             /* the preset "fsgroup": Kubernetes fsGroup's mode rule */
+	unsigned n;   /* 0: no mode given */
+	bool fsgroup; /* the preset "fsgroup": Kubernetes fsGroup's mode rule */
 };
 
 /* Parses `s`; 0, or -1 when it is not a mode (or has more than MODES_MAX operations). */

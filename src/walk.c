@@ -44,13 +44,13 @@
 #include "log.h"
 
 #ifndef SYS_fchmodat2
-#define SYS_fchmodat2 452   /* Linux 6.6; the same number on every architecture */
+#define SYS_fchmodat2 452 /* Linux 6.6; the same number on every architecture */
 #endif
 
-#define WINDOW 64           /* most directory descriptors a worker keeps open */
-#define FD_BUDGET 256       /* directory descriptors of all workers together */
-#define BATCH (64 * 1024)   /* getdents buffer */
-#define PROGRESS_EVERY 2.0  /* seconds between progress lines */
+#define WINDOW	       64	   /* most directory descriptors a worker keeps open */
+#define FD_BUDGET      256	   /* directory descriptors of all workers together */
+#define BATCH	       (64 * 1024) /* getdents buffer */
+#define PROGRESS_EVERY 2.0	   /* seconds between progress lines */
 
 /* The kernel's struct statx (stable ABI); musl 1.2.3 has no wrapper. */
 struct kstatx {
@@ -59,25 +59,31 @@ struct kstatx {
 	uint32_t nlink, uid, gid;
 	uint16_t mode, spare0;
 	uint64_t ino, size, blocks, attributes_mask;
-	struct { int64_t sec; uint32_t nsec; int32_t reserved; } atime, btime, ctime, mtime;
+	struct {
+		int64_t sec;
+		uint32_t nsec;
+		int32_t reserved;
+	} atime, btime, ctime, mtime;
 	uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
 	uint64_t mnt_id;
 	uint64_t spare[13];
 };
 
-#define KSTATX_TYPE 0x1u
-#define KSTATX_MODE 0x2u
-#define KSTATX_NLINK 0x4u
-#define KSTATX_UID 0x8u
-#define KSTATX_GID 0x10u
-#define KSTATX_INO 0x100u
+#define KSTATX_TYPE   0x1u
+#define KSTATX_MODE   0x2u
+#define KSTATX_NLINK  0x4u
+#define KSTATX_UID    0x8u
+#define KSTATX_GID    0x10u
+#define KSTATX_INO    0x100u
 #define KSTATX_MNT_ID 0x1000u
-#define WANT (KSTATX_TYPE | KSTATX_MODE | KSTATX_NLINK | KSTATX_UID | KSTATX_GID | KSTATX_INO | KSTATX_MNT_ID)
+#define WANT                                                                               \
+	(KSTATX_TYPE | KSTATX_MODE | KSTATX_NLINK | KSTATX_UID | KSTATX_GID | KSTATX_INO | \
+	 KSTATX_MNT_ID)
 
-#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define LOAD(p)	    __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define ADD(p, v) __atomic_add_fetch((p), (v), __ATOMIC_ACQ_REL)
-#define SUB(p, v) __atomic_sub_fetch((p), (v), __ATOMIC_ACQ_REL)
+#define ADD(p, v)   __atomic_add_fetch((p), (v), __ATOMIC_ACQ_REL)
+#define SUB(p, v)   __atomic_sub_fetch((p), (v), __ATOMIC_ACQ_REL)
 
 /* A lock and a wait on futexes: the few lines pthread's would cost kilobytes of the
  * static binary. lock: 0 free, 1 taken, 2 taken with waiters. */
@@ -124,9 +130,14 @@ static int entry_stat(int dirfd, const char *name, int flags, struct entry *e)
 	if (!LOAD(&no_statx)) {
 		struct kstatx x;
 		if (syscall(SYS_statx, dirfd, name, flags, WANT, &x) == 0) {
-			*e = (struct entry){ .mode = x.mode, .uid = x.uid, .gid = x.gid, .nlink = x.nlink,
-			                     .dev = makedev(x.dev_major, x.dev_minor), .ino = x.ino,
-			                     .mnt_id = x.mnt_id, .has_mnt_id = (x.mask & KSTATX_MNT_ID) != 0 };
+			*e = (struct entry){ .mode = x.mode,
+					     .uid = x.uid,
+					     .gid = x.gid,
+					     .nlink = x.nlink,
+					     .dev = makedev(x.dev_major, x.dev_minor),
+					     .ino = x.ino,
+					     .mnt_id = x.mnt_id,
+					     .has_mnt_id = (x.mask & KSTATX_MNT_ID) != 0 };
 			return 0;
 		}
 		if (errno != ENOSYS)
@@ -136,8 +147,12 @@ static int entry_stat(int dirfd, const char *name, int flags, struct entry *e)
 	struct stat s;
 	if (fstatat(dirfd, name, &s, flags) < 0)
 		return -1;
-	*e = (struct entry){ .mode = s.st_mode, .uid = s.st_uid, .gid = s.st_gid,
-	                     .nlink = s.st_nlink, .dev = s.st_dev, .ino = s.st_ino };
+	*e = (struct entry){ .mode = s.st_mode,
+			     .uid = s.st_uid,
+			     .gid = s.st_gid,
+			     .nlink = s.st_nlink,
+			     .dev = s.st_dev,
+			     .ino = s.st_ino };
 	return 0;
 }
 
@@ -168,18 +183,18 @@ struct kdirent64 {
 /* A directory of the tree, from when it is opened until it has been changed. */
 struct node {
 	struct node *parent;
-	unsigned long pending;  /* its own scan + its subdirectories not finished (atomic) */
-	int fd;                 /* the root's descriptor; -1 for every other directory */
-	struct entry self;      /* as it was when opened */
-	char name[];            /* the root: its path; others: the name in the parent */
+	unsigned long pending; /* its own scan + its subdirectories not finished (atomic) */
+	int fd;		       /* the root's descriptor; -1 for every other directory */
+	struct entry self;     /* as it was when opened */
+	char name[];	       /* the root: its path; others: the name in the parent */
 };
 
 /* One level of a worker's depth-first walk. */
 struct frame {
-	int fd;             /* -1 while released */
-	off_t pos;          /* getdents position, saved while released */
+	int fd;	   /* -1 while released */
+	off_t pos; /* getdents position, saved while released */
 	struct node *node;
-	char *pend;         /* NUL-separated subdirectory names of the current batch */
+	char *pend; /* NUL-separated subdirectory names of the current batch */
 	size_t pend_len, pend_off, pend_cap;
 	bool eof;
 };
@@ -195,16 +210,16 @@ struct shared {
 	const struct walk_opts *o;
 	struct entry root;
 	const char *rootname;
-	unsigned window;            /* descriptors each worker keeps open */
-	int lock;                   /* guards the queue and what follows it */
-	int wake;                   /* bumped for each subtree queued, and at the end */
+	unsigned window; /* descriptors each worker keeps open */
+	int lock;	 /* guards the queue and what follows it */
+	int wake;	 /* bumped for each subtree queued, and at the end */
 	struct task *queue;
 	unsigned qlen, reserved, idle;
-	unsigned wanted;            /* idle - qlen - reserved; read without the lock */
-	bool done;                  /* the root has been changed */
-	bool failed;                /* stop: change nothing more (atomic) */
-	bool incomplete;            /* something was left wrong: keep the root as it is (atomic) */
-	uint64_t checked, changed;  /* for the progress lines (atomic) */
+	unsigned wanted;	   /* idle - qlen - reserved; read without the lock */
+	bool done;		   /* the root has been changed */
+	bool failed;		   /* stop: change nothing more (atomic) */
+	bool incomplete;	   /* something was left wrong: keep the root as it is (atomic) */
+	uint64_t checked, changed; /* for the progress lines (atomic) */
 	int progress_lock;
 	struct timespec start;
 	double last;
@@ -217,7 +232,7 @@ struct worker {
 	uint64_t told_checked, told_changed; /* already added to the shared counters */
 	struct frame *frames;
 	size_t depth, cap;
-	char *path;                 /* for messages */
+	char *path; /* for messages */
 	size_t path_cap;
 	union {
 		struct kdirent64 align;
@@ -258,7 +273,7 @@ static void progress(struct worker *w)
 	w->told_changed = w->st.changed;
 	int free_lock = 0;
 	if (!__atomic_compare_exchange_n(&sh->progress_lock, &free_lock, 1, false, __ATOMIC_ACQUIRE,
-	                                 __ATOMIC_RELAXED))
+					 __ATOMIC_RELAXED))
 		return;
 	double t = since(&sh->start);
 	if (t - sh->last >= PROGRESS_EVERY) {
@@ -288,7 +303,8 @@ static mode_t target_mode(const struct shared *sh, const struct entry *e)
 
 static bool needs_change(const struct shared *sh, const struct entry *e)
 {
-	return e->uid != sh->o->uid || e->gid != sh->o->gid || target_mode(sh, e) != (e->mode & 07777);
+	return e->uid != sh->o->uid || e->gid != sh->o->gid ||
+	       target_mode(sh, e) != (e->mode & 07777);
 }
 
 /* The path of `n` plus `name` (NULL: `n` itself), for messages. */
@@ -338,7 +354,7 @@ static void refused(struct worker *w, const char *what, const struct node *n, co
 }
 
 static void report_change(struct worker *w, const struct node *n, const char *name,
-                          const struct entry *e)
+			  const struct entry *e)
 {
 	const struct walk_opts *o = w->sh->o;
 	mode_t want = target_mode(w->sh, e);
@@ -348,7 +364,7 @@ static void report_change(struct worker *w, const struct node *n, const char *na
 		return;
 	if (want != (e->mode & 07777))
 		snprintf(modes, sizeof modes, ", mode %04o -> %04o", (unsigned)(e->mode & 07777),
-		         (unsigned)want);
+			 (unsigned)want);
 	printf("%s%s: %lu:%lu -> %lu:%lu%s\n", o->dry_run ? "would change " : "changed ",
 	       path_of(w, n, name), (unsigned long)e->uid, (unsigned long)e->gid,
 	       (unsigned long)o->uid, (unsigned long)o->gid, modes);
@@ -356,15 +372,15 @@ static void report_change(struct worker *w, const struct node *n, const char *na
 
 /* Changes owner and mode of what `fd` holds (`e`, as just stat'ed through it).
  * `dir`: a directory open for reading; else an O_PATH descriptor. */
-static void change(struct worker *w, int fd, const struct entry *e, bool dir,
-                   const struct node *n, const char *name)
+static void change(struct worker *w, int fd, const struct entry *e, bool dir, const struct node *n,
+		   const char *name)
 {
 	const struct walk_opts *o = w->sh->o;
 	mode_t want = target_mode(w->sh, e), now = e->mode & 07777;
 
 	if (e->uid != o->uid || e->gid != o->gid) {
 		int rc = dir ? fchown(fd, o->uid, o->gid)
-		             : fchownat(fd, "", o->uid, o->gid, AT_EMPTY_PATH);
+			     : fchownat(fd, "", o->uid, o->gid, AT_EMPTY_PATH);
 		if (rc < 0) {
 			refused(w, "cannot change the owner of", n, name);
 			return;
@@ -402,7 +418,7 @@ static bool release_oldest(struct worker *w, const struct frame *keep)
 
 /* openat() that makes room when the process is out of descriptors. */
 static int open_at(struct worker *w, const struct frame *keep, int dirfd, const char *name,
-                   int flags)
+		   int flags)
 {
 	int fd;
 	while ((fd = openat(dirfd, name, flags | O_CLOEXEC)) < 0 && errno == EMFILE &&
@@ -513,7 +529,8 @@ static void read_batch(struct worker *w, struct frame *f)
 	}
 }
 
-static struct node *node_new(struct node *parent, const char *name, const struct entry *self, int fd)
+static struct node *node_new(struct node *parent, const char *name, const struct entry *self,
+			     int fd)
 {
 	size_t len = strlen(name);
 	struct node *n = xmalloc(sizeof *n + len + 1);
@@ -598,7 +615,7 @@ static int open_child(struct worker *w, struct frame *f, struct node **out)
 
 /* Reopens `n` through "..", from the descriptor of one of its subdirectories. */
 static int reopen_parent(struct worker *w, const struct frame *keep, int childfd,
-                         const struct node *n)
+			 const struct node *n)
 {
 	struct entry e;
 	int fd = open_at(w, keep, childfd, "..", O_RDONLY | O_DIRECTORY);
@@ -635,8 +652,10 @@ static void complete(struct worker *w, struct node *n, int fd)
 
 		if (fd >= 0 && !stopped(w->sh) && needs_change(w->sh, &n->self) && !p &&
 		    LOAD(&w->sh->incomplete)) {
-			/* a right root means a finished run (--policy root-mismatch): not this one */
-			warn("`%s' left as it is, since entries below it are not fixed", w->sh->rootname);
+			/* a right root means a finished run (--policy root-mismatch): not this one
+			 */
+			warn("`%s' left as it is, since entries below it are not fixed",
+			     w->sh->rootname);
 		} else if (fd >= 0 && !stopped(w->sh) && needs_change(w->sh, &n->self)) {
 			report_change(w, n, NULL, &n->self);
 			if (w->sh->o->dry_run)
@@ -817,7 +836,7 @@ static void plan(const struct walk_opts *o, unsigned *jobs, unsigned *window)
 }
 
 enum walk_result walk_tree(int rootfd, const char *rootpath, const struct walk_opts *opts,
-                           struct walk_stats *stats)
+			   struct walk_stats *stats)
 {
 	struct shared sh = { .o = opts, .rootname = rootpath };
 	struct statvfs vfs;

@@ -163,3 +163,10 @@ teardown() {
 	[ "$status" -eq 125 ]
 	[[ "$output" == "volown: cannot open the config file \`$T/missing.conf': No such file or directory" ]]
 }
+
+@test "the sources follow .clang-format" {
+	command -v clang-format >/dev/null || skip "clang-format is not installed"
+	cd "$VOLOWN_ROOT"
+	run clang-format --dry-run --Werror src/*.c src/*.h
+	[ "$status" -eq 0 ] || { echo "$output" | head -20; false; }
+}
