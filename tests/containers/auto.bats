@@ -5,14 +5,11 @@
 
 load ../lib/common
 
-P=volown-test-auto
+P=volown-test-auto-$VOLOWN_TREE
 
 setup_file() {
-	require_root
-	require_docker
-	require_volown
-	build_test_images
-	docker_cleanup "$P"
+	container_suite "$P" || return
+	[ -z "${VOLOWN_SKIP:-}" ] || return 0
 	export HOSTDIR="$BATS_FILE_TMPDIR/bind" RODIR="$BATS_FILE_TMPDIR/ro"
 	mkdir -p "$HOSTDIR/sub" "$RODIR"
 	touch "$HOSTDIR/sub/file" "$RODIR/file"

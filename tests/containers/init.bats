@@ -36,14 +36,11 @@ build_init_image() {
 }
 
 setup_file() {
-	require_root
-	require_docker
-	require_volown
+	container_suite "$P" || return
+	[ -z "${VOLOWN_SKIP:-}" ] || return 0
 	for f in /usr/bin/tini-static /usr/bin/dumb-init /usr/bin/catatonit; do
 		[ -x "$f" ] || fail "$f is missing: run scripts/setup.sh (packages tini, dumb-init, catatonit)"
 	done
-	build_test_images
-	docker_cleanup "$P"
 	build_init_image
 }
 

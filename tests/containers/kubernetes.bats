@@ -5,15 +5,11 @@
 
 load ../lib/common
 
-P=volown-test-k8s
+P=volown-test-k8s-$VOLOWN_TREE
 EX=$VOLOWN_ROOT/examples/kubernetes
 
 setup_file() {
-	require_root
-	require_docker
-	require_volown
-	build_test_images
-	docker_cleanup "$P"
+	container_suite "$P"
 }
 
 teardown_file() {
@@ -33,7 +29,7 @@ seed_volume() {
 	seed_volume "$P-init"
 	run_status 0 docker run --rm --network none --user 0 --cap-drop ALL --cap-add CHOWN \
 		--cap-add FOWNER --cap-add DAC_READ_SEARCH --security-opt no-new-privileges --read-only \
-		-v "$P-init:/mailhog/inbox" volown/volown --user 1000:1000 --path /mailhog/inbox
+		-v "$P-init:/mailhog/inbox" "$VOLOWN_IMAGE" --user 1000:1000 --path /mailhog/inbox
 	assert_output_has 'volown: /mailhog/inbox: 5 entries checked, 5 changed'
 	run_status 0 docker run --rm --network none --user 1000:1000 --cap-drop ALL \
 		--security-opt no-new-privileges --read-only -v "$P-init:/mailhog/inbox" "$MAILHOG_IMAGE"
@@ -46,7 +42,7 @@ seed_volume() {
 	seed_volume "$P-nodac"
 	run_status 125 docker run --rm --network none --user 0 --cap-drop ALL --cap-add CHOWN \
 		--cap-add FOWNER --security-opt no-new-privileges --read-only \
-		-v "$P-nodac:/mailhog/inbox" volown/volown --user 1000:1000 --path /mailhog/inbox
+		-v "$P-nodac:/mailhog/inbox" "$VOLOWN_IMAGE" --user 1000:1000 --path /mailhog/inbox
 	assert_output_has "volown: cannot (open|read) the directory \`/mailhog/inbox/private(/deep)?': Permission denied"
 }
 

@@ -9,11 +9,7 @@ load ../lib/common
 P=volown-test-seed-$VOLOWN_TREE
 
 setup_file() {
-	require_root
-	require_docker
-	require_volown
-	build_test_images
-	docker_cleanup "$P"
+	container_suite "$P"
 }
 
 teardown_file() {

@@ -5,15 +5,12 @@
 
 load ../lib/common
 
-P=volown-test-setuid
-IMAGE=volown-test/mailhog-setuid
+P=volown-test-setuid-$VOLOWN_TREE
+IMAGE=volown-test/mailhog-setuid:$VOLOWN_TREE
 
 setup_file() {
-	require_root
-	require_docker
-	require_volown
-	build_test_images
-	docker_cleanup "$P"
+	container_suite "$P" || return
+	[ -z "${VOLOWN_SKIP:-}" ] || return 0
 	local ctx="$BATS_FILE_TMPDIR/ctx"
 	mkdir -p "$ctx"
 	cp "$VOLOWN" "$ctx/volown"

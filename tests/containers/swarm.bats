@@ -5,20 +5,18 @@
 
 load ../lib/common
 
-P=volown-test-swarm
+P=volown-test-swarm-$VOLOWN_TREE
 
 setup_file() {
-	require_root
-	require_docker
-	require_volown
-	build_test_images
-	docker_cleanup "$P"
+	container_suite "$P" || return
+	[ -z "${VOLOWN_SKIP:-}" ] || return 0
 	if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != active ]; then
 		docker swarm init --advertise-addr 127.0.0.1 >/dev/null
 	fi
 }
 
 teardown_file() {
+	[ -z "${VOLOWN_SKIP:-}" ] || return 0
 	docker stack rm "$P" >/dev/null 2>&1 || true
 	# the stack's tasks must be gone before its volume can be removed
 	for _ in $(seq 50); do

@@ -110,6 +110,18 @@ build_test_images() {
 	images_build_all "$@"
 }
 
+# container_suite PREFIX: the setup_file of a container suite: root, the engine, the
+# binary, the shared images, and nothing left under PREFIX by an earlier run. Not root:
+# sets VOLOWN_SKIP (every test of the file then skips), which a setup_file with more
+# steps checks: container_suite "$P" && [ -z "${VOLOWN_SKIP:-}" ] || return 0
+container_suite() {
+	if [ "$(id -u)" -ne 0 ]; then
+		export VOLOWN_SKIP="needs root"
+		return 0
+	fi
+	require_docker && require_volown && build_test_images && docker_cleanup "$1"
+}
+
 # Print the output of the last `run` when a test fails, indented.
 show_output() {
 	printf '%s\n' "$output" | sed 's/^/    | /' >&2
