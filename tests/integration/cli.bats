@@ -123,11 +123,10 @@ teardown() {
 }
 
 @test "volown doctor runs the host-side doctor, or says where it is missing" {
-	run -- env PATH=/nonexistent "$VOLOWN" doctor --help
 	if [ -x "$(dirname "$VOLOWN")/volown-doctor" ]; then
-		[ "$status" -eq 0 ]
+		run -0 env PATH=/nonexistent "$VOLOWN" doctor --help
 	else
-		[ "$status" -eq 127 ]
+		run -127 env PATH=/nonexistent "$VOLOWN" doctor --help
 		[[ "$output" == volown:*volown-doctor* ]]
 	fi
 }
