@@ -70,22 +70,25 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* vasprintf() that dies rather than fail. */
+static char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		die("cannot format a message");
+	return s;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
-	struct buf b = { 0 };
 	va_list ap;
-	int n;
+	char *s;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		die("cannot format a message");
-	b.data = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return b.data;
+	return s;
 }
 
 void strv_push_owned(struct strv *sv, char *s)
@@ -152,18 +155,11 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		die("cannot format a message");
-	s = xmalloc((size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	buf_add(b, s, (size_t)n);
+	buf_add(b, s, strlen(s));
 	free(s);
 }
 
