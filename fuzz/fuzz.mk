@@ -1,5 +1,5 @@
 # Fuzzing the parsers with libFuzzer (clang 14, libclang-rt-14-dev).
-#   make fuzz               each harness for FUZZ_SECONDS (default 600)
+#   make fuzz               each harness for FUZZ_SECONDS (default 600); new inputs join fuzz/corpus
 # tests/fuzz.sh runs each for 10 s as part of make test.
 FUZZ_SECONDS ?= 600
 FUZZ_CC      ?= clang
@@ -22,7 +22,7 @@ $(BUILD)/fuzz/fuzz_config: fuzz/fuzz_config.c $(LIB_SRCS) $(HDRS)
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: fuzz-build
-	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz.sh
+	@FUZZ_SAVE=1 FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz.sh
 
 # volown itself under AddressSanitizer and UndefinedBehaviorSanitizer (glibc, clang),
 # for running the integration and adversarial suites again:
