@@ -1,6 +1,5 @@
 /* config.c — command line and environment into one struct config. */
 #include "config.h"
-#include "modes.h"
 #include "setuid.h"
 
 #include <getopt.h>
@@ -187,8 +186,10 @@ static void set_hardlinks(struct config *cfg, const char *v, const struct origin
 
 static void set_chmod(struct config *cfg, const char *v, const struct origin *from)
 {
-	(void)from;
-	cfg->chmod = *v ? copy(v) : NULL;
+	cfg->chmod = (struct modes){ 0 };
+	if (*v && modes_parse(v, &cfg->chmod) < 0)
+		die(EXIT_VOLOWN, "%s: `%s' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)",
+		    from->name, v);
 }
 
 static void set_jobs(struct config *cfg, const char *v, const struct origin *from)
@@ -442,11 +443,4 @@ void config_parse(int argc, char **argv, struct config *cfg)
 	apply_args(cfg, args, nargs);
 	free(args);
 	config_settle_log_level(cfg);
-}
-
-/* Settings that are parsed but whose feature has not landed yet: refuse them rather
- * than silently ignore them. Each line goes away with its feature. */
-void config_check_supported(const struct config *cfg)
-{
-	modes_from_option(cfg->chmod); /* exits 125 naming a bad mode */
 }

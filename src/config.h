@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "log.h"
+#include "modes.h"
 
 enum policy { POLICY_ALWAYS, POLICY_ROOT_MISMATCH };
 enum on_error { ON_ERROR_FAIL, ON_ERROR_WARN };
@@ -26,7 +27,7 @@ struct config {
 	bool quiet, verbose;
 	bool auto_mounts;	 /* --auto: every writable volume of the container */
 	bool mkdir;		 /* --mkdir: create missing paths owned by the user */
-	const char *chmod;	 /* --chmod MODE, as written; NULL when not given */
+	struct modes chmod;	 /* --chmod MODE, parsed; no operation when not given */
 	unsigned jobs;		 /* --jobs N; 0: one per online CPU */
 	bool init;		 /* --init: stay as PID 1 and supervise the command */
 	bool init_group;	 /* --init-group: signal the command's process group */
@@ -39,8 +40,6 @@ struct config {
 /* Parses argv (options win) over the VOLOWN_* variables. Exits 0 after --help or
  * --version, 125 on a usage error, with a message naming the option or variable. */
 void config_parse(int argc, char **argv, struct config *cfg);
-
-void config_check_supported(const struct config *cfg);
 
 /* Reads `key = value` lines from fp (named `file` in messages) into cfg; with setuid,
  * only the keys allowed in setuid mode. Exits 125 naming the file and line on error. */

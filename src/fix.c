@@ -50,8 +50,7 @@ static bool root_is_right(const struct opened_path *p, const struct walk_opts *o
 	struct stat st;
 	if (fstat(p->fd, &st) < 0 || st.st_uid != o->uid || st.st_gid != o->gid)
 		return false;
-	return (o->chmod.n == 0 && !o->chmod.fsgroup) ||
-	       (st.st_mode & 07777) == modes_apply(&o->chmod, st.st_mode);
+	return (st.st_mode & 07777) == modes_apply(&o->chmod, st.st_mode);
 }
 
 /* Opens `path` (with --mkdir, creating it); exits 125 on a configured path that cannot
@@ -93,7 +92,7 @@ static int fix_one(const char *path, bool discovered, const struct config *cfg,
 			       .on_error = cfg->on_error,
 			       .hardlinks = cfg->hardlinks,
 			       .jobs = cfg->jobs,
-			       .chmod = modes_from_option(cfg->chmod) };
+			       .chmod = cfg->chmod };
 	enum walk_result res;
 
 	if (!open_path(path, discovered, cfg, t, &p))

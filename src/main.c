@@ -21,9 +21,8 @@ int main(int argc, char **argv)
 		run_doctor(argv + 1);
 
 	config_parse(argc, argv, &cfg); /* parse */
-	config_check_supported(&cfg);
-	target_resolve(&cfg, &target); /* resolve */
-	rc = fix_paths(&cfg, &target); /* fix */
+	target_resolve(&cfg, &target);	/* resolve */
+	rc = fix_paths(&cfg, &target);	/* fix */
 	if (rc != 0)
 		return rc;
 	if (!cfg.command)

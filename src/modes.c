@@ -4,8 +4,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "log.h"
-
 #define ALL_BITS 07777u
 #define RWX_ALL	 (S_IRWXU | S_IRWXG | S_IRWXO)
 #define X_ALL	 (S_IXUSR | S_IXGRP | S_IXOTH)
@@ -123,15 +121,6 @@ int modes_parse(const char *s, struct modes *out)
 		if (*s++ != ',')
 			return -1;
 	}
-}
-
-struct modes modes_from_option(const char *s)
-{
-	struct modes m = { 0 };
-	if (s && modes_parse(s, &m) < 0)
-		die(EXIT_VOLOWN,
-		    "--chmod: `%s' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)", s);
-	return m;
 }
 
 mode_t modes_apply(const struct modes *m, mode_t mode)

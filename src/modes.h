@@ -35,10 +35,8 @@ struct modes {
 /* Parses `s`; 0, or -1 when it is not a mode (or has more than MODES_MAX operations). */
 int modes_parse(const char *s, struct modes *out);
 
-/* The parsed --chmod value: empty for NULL; exits 125 naming a bad mode. */
-struct modes modes_from_option(const char *s);
-
-/* The permission bits (07777) `mode` (type bits included) gets under `m`. */
+/* The permission bits (07777) `mode` (type bits included) gets under `m`; its own
+ * when `m` has no operation (no --chmod). */
 mode_t modes_apply(const struct modes *m, mode_t mode);
 
 #endif

@@ -296,7 +296,7 @@ static bool same_mount(const struct shared *sh, const struct entry *e)
 /* The mode `e` should have; its own when modes are left alone or it is a symlink. */
 static mode_t target_mode(const struct shared *sh, const struct entry *e)
 {
-	if ((sh->o->chmod.n == 0 && !sh->o->chmod.fsgroup) || S_ISLNK(e->mode))
+	if (S_ISLNK(e->mode))
 		return e->mode & 07777;
 	return modes_apply(&sh->o->chmod, e->mode);
 }
