@@ -138,22 +138,24 @@ teardown() {
 	assert_world_unchanged
 }
 
+# walk_under_16mb NAME ENTRIES: volown fixes $T/vol/NAME, every one of its ENTRIES, with
+# a peak RSS under 16 MB.
+walk_under_16mb() {
+	local rss
+	run /usr/bin/time -f 'maxrss %M' timeout 120 "$VOLOWN" --user 1000:1000 --path "$T/vol/$1"
+	[ "$status" -eq 0 ] || { show_output; false; }
+	assert_output_has "$2 entries checked, $2 changed"
+	rss=$(printf '%s\n' "$output" | sed -n 's/^maxrss //p')
+	echo "# $1: $rss KB" >&3
+	[ "$rss" -lt 16384 ]
+}
+
 @test "10,000 levels deep and 100,000 entries in one directory, each walk under 16 MB" {
 	mkdir -p "$T/vol/deep" "$T/vol/wide"
 	"$ATTACKER" deep "$T/vol/deep" 10000
 	"$ATTACKER" wide "$T/vol/wide" 100000
-	run /usr/bin/time -f 'maxrss %M' timeout 120 "$VOLOWN" --user 1000:1000 --path "$T/vol/deep"
-	[ "$status" -eq 0 ] || { show_output; false; }
-	assert_output_has "10002 entries checked, 10002 changed"
-	rss=$(printf '%s\n' "$output" | sed -n 's/^maxrss //p')
-	echo "# deep: $rss KB" >&3
-	[ "$rss" -lt 16384 ]
-	run /usr/bin/time -f 'maxrss %M' timeout 120 "$VOLOWN" --user 1000:1000 --path "$T/vol/wide"
-	[ "$status" -eq 0 ] || { show_output; false; }
-	assert_output_has "100001 entries checked, 100001 changed"
-	rss=$(printf '%s\n' "$output" | sed -n 's/^maxrss //p')
-	echo "# wide: $rss KB" >&3
-	[ "$rss" -lt 16384 ]
+	walk_under_16mb deep 10002
+	walk_under_16mb wide 100001
 	[ -z "$(find "$T/vol" ! -user 1000 | head -n 1)" ]
 	assert_world_unchanged
 }
