@@ -100,7 +100,9 @@ start_dockerd() {
 	say "the Docker engine is not running; starting dockerd in the background (log: $DOCKERD_LOG)"
 	mkdir -p "$(dirname "$DOCKERD_LOG")"
 	echo "--- $(date -u '+%Y-%m-%d %H:%M:%S') started by scripts/setup.sh" >>"$DOCKERD_LOG"
-	nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+	# In a session of its own (no terminal's hangup reaches it) and with the default
+	# signal dispositions, which it passes down to every container's PID 1.
+	"$ROOT/scripts/default-signals" setsid dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
 	pid=$!
 	disown "$pid" 2>/dev/null || true
 	wait_for_engine "$pid"

@@ -381,13 +381,29 @@ check_family() {
 # The command's own /proc/self/status (grep is the command: no shell in between).
 STATUS_RE='^(Uid|Gid|Groups|SigBlk|SigIgn|CapInh|CapPrm|CapEff|CapAmb):'
 
-@test "volown --init: the command runs as the dropped user, no capabilities, nothing blocked or ignored" {
+# The signal state the engine gives a container's first process, read by grep as PID 1
+# with no init in between. It is what dockerd was started with: one started through
+# glibc's posix_spawn (by make, for one) passes signal 32 down as ignored.
+engine_signal_state() {
+	docker run --rm --network none --user 1000:1000 "$IMG" \
+		grep -E '^Sig(Blk|Ign):' /proc/self/status
+}
+
+# sig_value STATE FIELD: the hexadecimal value of FIELD (SigBlk, SigIgn) in STATE.
+sig_value() {
+	printf '%s\n' "$1" | awk -v f="$2:" '$1 == f { print $2 }'
+}
+
+@test "volown --init: the command runs as the dropped user, no capabilities, the engine's signal state" {
+	local base
+	base=$(engine_signal_state) || fail "cannot read the engine's signal state"
 	run dinit volown default --rm -- grep -E "$STATUS_RE" /proc/self/status
 	[ "$status" -eq 0 ] || { show_output; fail "status $status"; }
 	assert_output_has \
 		'^Uid:[[:space:]]+1000[[:space:]]+1000[[:space:]]+1000[[:space:]]+1000$' \
 		'^Gid:[[:space:]]+1000[[:space:]]+1000[[:space:]]+1000[[:space:]]+1000$' \
-		'^SigBlk:[[:space:]]+0+$' '^SigIgn:[[:space:]]+0+$' \
+		"^SigBlk:[[:space:]]+$(sig_value "$base" SigBlk)\$" \
+		"^SigIgn:[[:space:]]+$(sig_value "$base" SigIgn)\$" \
 		'^CapInh:[[:space:]]+0+$' '^CapPrm:[[:space:]]+0+$' \
 		'^CapEff:[[:space:]]+0+$' '^CapAmb:[[:space:]]+0+$'
 }
@@ -401,17 +417,38 @@ STATUS_RE='^(Uid|Gid|Groups|SigBlk|SigIgn|CapInh|CapPrm|CapEff|CapAmb):'
 		'^CapPrm:[[:space:]]+0+$' '^CapEff:[[:space:]]+0+$' '^CapAmb:[[:space:]]+0+$'
 }
 
-# tini and dumb-init leave the mask empty too; catatonit leaves TSTP, TTIN and TTOU
-# (signals 20-22: 0x380000) blocked in the command.
+# tini and dumb-init pass the engine's mask on as it is; catatonit adds TSTP, TTIN and
+# TTOU (signals 20-22: 0x380000), which stay blocked in the command.
 @test "the command's blocked and ignored signals under tini, dumb-init, catatonit" {
-	local init blk
+	local init base blk ign
+	base=$(engine_signal_state) || fail "cannot read the engine's signal state"
 	for init in tini dumb-init catatonit; do
-		blk=0000000000000000
-		[ "$init" != catatonit ] || blk=0000000000380000
+		blk=$(sig_value "$base" SigBlk)
+		[ "$init" != catatonit ] || blk=$(printf '%016x' $((0x$blk | 0x380000)))
+		ign=$(sig_value "$base" SigIgn)
 		run dinit "$init" default --rm -- grep -E "$STATUS_RE" /proc/self/status
 		[ "$status" -eq 0 ] || { show_output; fail "$init: status $status"; }
-		assert_output_has "^SigBlk:[[:space:]]+$blk\$" '^SigIgn:[[:space:]]+0+$' ||
-			fail "$init: unexpected signal state"
+		assert_output_has "^SigBlk:[[:space:]]+$blk\$" "^SigIgn:[[:space:]]+$ign\$" ||
+			fail "$init: unexpected signal state (the engine gives: $base)"
+	done
+}
+
+# A signal ignored by whoever starts the init (here a shell that ignores SIGHUP, as
+# nohup does, and execs the init, which stays PID 1)
+# stays ignored in the command under volown, tini and catatonit, as through a plain
+# exec; dumb-init gives the command the default disposition of signals 1-31 back.
+@test "a signal ignored by the init's starter (as with nohup) stays ignored in the command, but for dumb-init" {
+	local init base want got
+	base=$(engine_signal_state) || fail "cannot read the engine's signal state"
+	for init in "${INITS[@]}"; do
+		want=$(printf '%016x' $((0x$(sig_value "$base" SigIgn) | 1)))
+		[ "$init" != dumb-init ] || want=$(printf '%016x' $((0x$want & ~0x7fffffff)))
+		init_cmd "$init" default
+		run docker run --rm --network none --user "$INIT_USER" "$IMG" \
+			sh -c 'trap "" HUP; exec "$@"' sh "${INIT_CMD[@]}" grep '^SigIgn:' /proc/self/status
+		[ "$status" -eq 0 ] || { show_output; fail "$init: status $status"; }
+		got=$(sig_value "$output" SigIgn)
+		[ "$got" = "$want" ] || { show_output; fail "$init: SigIgn $got, want $want"; }
 	done
 }
 
