@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "check.h"
 
 static void add(struct fixes *f, const char *kind, char *text)
@@ -54,6 +55,24 @@ static void advise_no_volume(const struct service *s, struct fixes *f)
 	free(targets);
 }
 
+/* The capabilities the override adds back for volown, in words, if any. */
+static void explain_caps(const struct service *s, struct buf *b)
+{
+	struct strv missing = { 0 };
+	char *words;
+
+	volown_missing_caps(s, &missing);
+	if (missing.n > 0) {
+		words = join_words(&missing);
+		buf_printf(b, " The service's capabilities lack what volown needs for the fix and "
+			   "the drop, so the override adds back with cap_add: %s. The program holds "
+			   "none of them: volown clears every capability set before it runs %s.",
+			   words, s->who.spec);
+		free(words);
+	}
+	strv_free(&missing);
+}
+
 static void advise_volown(const struct service *s, const struct strv *files, struct fixes *f)
 {
 	struct strv cmd = { 0 };
@@ -61,6 +80,16 @@ static void advise_volown(const struct service *s, const struct strv *files, str
 	char *words;
 	struct buf b = { 0 };
 
+	if (!volown_suits(s)) {
+		add(f, "volown",
+		    xasprintf("volown is no fix here: the program runs as root in a container "
+			      "without the capabilities volown needs (cap_drop), and adding them for "
+			      "volown would give them to the program too. Run the program as its own "
+			      "user (user:) and use volown then, or give %s to root (below).",
+			      targets));
+		free(targets);
+		return;
+	}
 	effective_command(s, &cmd);
 	words = join_words(&cmd);
 	buf_printf(&b, "Let volown fix the owner when the container starts, then run the original "
@@ -75,6 +104,16 @@ static void advise_volown(const struct service *s, const struct strv *files, str
 	for (size_t i = 0; i < files->n; i++)
 		buf_printf(&b, " -f %s", files->v[i]);
 	buf_adds(&b, " -f volown.override.yaml up`. No image is rebuilt.");
+	explain_caps(s, &b);
+	if (s->group_add.n > 0) {
+		char *groups = join_words(&s->group_add);
+
+		buf_printf(&b, " Beware: volown's drop gives %s the groups that the image's "
+			   "/etc/group lists it in, as gosu does, so group_add's %s are not kept; "
+			   "add the user to them in the image's /etc/group, or use the fix below.",
+			   s->who.spec, groups);
+		free(groups);
+	}
 	add(f, "volown", buf_steal(&b));
 	free(words);
 	free(targets);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "image.h"
 #include "passwd.h"
 #include "predict.h"
@@ -40,7 +41,8 @@ static void resolve_who(struct service *s, const struct pwdb *db)
 
 	s->who.spec = xstrdup(spec);
 	s->who.origin = xstrdup(s->user ? "service" : *spec ? "image" : "default");
-	resolve_identity(db, spec, &s->who);
+	if (resolve_identity(db, spec, &s->who) == 0 && add_groups(db, &s->group_add, &s->who) == 0)
+		s->who.dac_override = s->who.uid == 0 && service_has_cap(s, "DAC_OVERRIDE");
 }
 
 static void root_warning(struct service *s)
@@ -49,11 +51,13 @@ static void root_warning(struct service *s)
 			      : xstrdup("the image sets no USER");
 
 	strv_push_owned(&s->warnings,
-			xasprintf("the program runs as root (%s): it can write to every mount, but "
-				  "anything that takes over the program has root in the container. If "
-				  "root was chosen only to write to the volumes, run the program as its "
-				  "own user and let volown fix the owner when the container starts",
-				  cause));
+			xasprintf("the program runs as root (%s)%s, but anything that takes over the "
+				  "program has root in the container. If root was chosen only to write to "
+				  "the volumes, run the program as its own user and let volown fix the "
+				  "owner when the container starts",
+				  cause, s->who.dac_override ? ": it can write to every mount"
+							     : ": without CAP_DAC_OVERRIDE it writes "
+							       "only where the mode bits let root write"));
 	free(cause);
 }
 

@@ -245,7 +245,8 @@ static void merge_service(json_t *base, const json_t *over)
 
 		if (b && !strcmp(key, "volumes") && json_is_array(b) && json_is_array(v)) {
 			merge_volumes(b, v);
-		} else if (b && !strcmp(key, "tmpfs")) {
+		} else if (b && (!strcmp(key, "tmpfs") || !strcmp(key, "cap_add") ||
+				 !strcmp(key, "cap_drop"))) {
 			json_t *bl = as_list(b), *ol = as_list(v);
 
 			merge_unique(bl, ol);
@@ -604,6 +605,38 @@ static int read_tmpfs(const json_t *svc, struct service *s, char **err)
 	return rc;
 }
 
+/* A list of words (cap_add, cap_drop, group_add) into OUT. */
+static int read_words(const json_t *svc, const char *key, struct strv *out, const char *service,
+		      char **err)
+{
+	json_t *list = as_list(json_object_get(svc, key));
+	size_t i;
+	json_t *v;
+	int rc = 0;
+
+	json_array_foreach(list, i, v) {
+		if (!json_is_string(v)) {
+			*err = xasprintf("service \"%s\": %s: item %zu is not a word", service, key, i + 1);
+			rc = -1;
+			break;
+		}
+		strv_push(out, json_string_value(v));
+	}
+	json_decref(list);
+	return rc;
+}
+
+/* What decides the program's privileges besides its user: capabilities and added
+ * groups. */
+static int read_privileges(const json_t *svc, struct service *s, char **err)
+{
+	s->privileged = truthy(json_object_get(svc, "privileged"));
+	if (read_words(svc, "cap_add", &s->cap_add, s->name, err) < 0 ||
+	    read_words(svc, "cap_drop", &s->cap_drop, s->name, err) < 0)
+		return -1;
+	return read_words(svc, "group_add", &s->group_add, s->name, err);
+}
+
 static int read_service(const char *name, const json_t *svc, const json_t *top, struct service *s,
 			const struct project *p, char **err)
 {
@@ -633,7 +666,7 @@ static int read_service(const char *name, const json_t *svc, const json_t *top, 
 		return -1;
 	if (s->has_command && read_command(json_object_get(svc, "command"), &s->command, "command", err) < 0)
 		return -1;
-	if (read_volumes(svc, json_object_get(top, "volumes"), s, p, err) < 0)
+	if (read_privileges(svc, s, err) < 0 || read_volumes(svc, json_object_get(top, "volumes"), s, p, err) < 0)
 		return -1;
 	return read_tmpfs(svc, s, err);
 }

@@ -23,6 +23,9 @@ static void service_free(struct service *s)
 	strv_free(&s->entrypoint);
 	strv_free(&s->command);
 	strv_free(&s->warnings);
+	strv_free(&s->cap_add);
+	strv_free(&s->cap_drop);
+	strv_free(&s->group_add);
 	for (size_t i = 0; i < s->n_mounts; i++)
 		mount_free(&s->mounts[i]);
 	free(s->mounts);

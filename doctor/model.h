@@ -67,8 +67,9 @@ struct identity {
 	char *origin; /* "service", "image" or "default" */
 	char *name;   /* the passwd name, or NULL */
 	long uid, gid;
-	long *groups; /* supplementary groups */
+	long *groups; /* supplementary groups, group_add's included */
 	size_t n_groups;
+	bool dac_override; /* uid 0 with CAP_DAC_OVERRIDE: no permission check applies */
 	char *error; /* why the spec could not be resolved, or NULL */
 };
 
@@ -89,6 +90,9 @@ struct service {
 	char *user; /* user: or NULL */
 	bool has_entrypoint, has_command;
 	struct strv entrypoint, command;
+	bool privileged;
+	struct strv cap_add, cap_drop; /* as written: "CHOWN", "CAP_CHOWN", "ALL" */
+	struct strv group_add;	       /* names or numbers */
 	struct mount *mounts;
 	size_t n_mounts;
 

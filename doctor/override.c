@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "caps.h"
 #include "check.h"
 
 struct out {
@@ -118,7 +119,7 @@ static void emit_volown_mount(struct out *o, const char *volown)
 
 static void emit_service(struct out *o, const struct service *s, const char *volown)
 {
-	struct strv ep = { 0 }, cmd = { 0 };
+	struct strv ep = { 0 }, cmd = { 0 }, caps = { 0 };
 
 	volown_entrypoint(s, &ep);
 	effective_command(s, &cmd);
@@ -128,10 +129,14 @@ static void emit_service(struct out *o, const struct service *s, const char *vol
 	scalar(o, "0:0", YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	flow_list(o, "entrypoint", &ep);
 	flow_list(o, "command", &cmd);
+	volown_missing_caps(s, &caps);
+	if (caps.n > 0)
+		flow_list(o, "cap_add", &caps);
 	emit_volown_mount(o, volown);
 	end_map(o);
 	strv_free(&ep);
 	strv_free(&cmd);
+	strv_free(&caps);
 }
 
 static void emit_document(struct out *o, const struct project *p, const char *volown, size_t *n)
@@ -158,6 +163,9 @@ static void emit_document(struct out *o, const struct project *p, const char *vo
 		effective_command(s, &cmd);
 		if (cmd.n == 0) {
 			warnx("service \"%s\" has no command to hand over to; not in the override", s->name);
+		} else if (!volown_suits(s)) {
+			warnx("service \"%s\" runs its program as root without the capabilities volown "
+			      "needs; not in the override", s->name);
 		} else {
 			emit_service(o, s, volown);
 			(*n)++;

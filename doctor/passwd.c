@@ -122,16 +122,41 @@ const char *pwdb_group_name(const struct pwdb *db, long gid)
 	return NULL;
 }
 
+static void add_gid(struct identity *who, long gid)
+{
+	who->groups = xrealloc(who->groups, (who->n_groups + 1) * sizeof(*who->groups));
+	who->groups[who->n_groups++] = gid;
+}
+
 static void add_supplementary(const struct pwdb *db, struct identity *who)
 {
 	for (size_t i = 0; i < db->n_groups; i++) {
 		const struct grent *g = &db->groups[i];
 
-		if (!strv_contains(&g->members, who->name) || g->gid == who->gid)
-			continue;
-		who->groups = xrealloc(who->groups, (who->n_groups + 1) * sizeof(*who->groups));
-		who->groups[who->n_groups++] = g->gid;
+		if (strv_contains(&g->members, who->name) && g->gid != who->gid)
+			add_gid(who, g->gid);
 	}
+}
+
+int add_groups(const struct pwdb *db, const struct strv *group_add, struct identity *who)
+{
+	for (size_t i = 0; i < group_add->n; i++) {
+		const char *word = group_add->v[i];
+		const struct grent *g;
+		long gid;
+
+		if (parse_long(word, 10, &gid) == 0) {
+			add_gid(who, gid);
+		} else if ((g = group_by_name(db, word))) {
+			add_gid(who, g->gid);
+		} else {
+			who->error = xasprintf("group_add: group \"%s\" is not in the image's "
+					       "/etc/group: the engine will refuse to start the container",
+					       word);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static int resolve_user_part(const struct pwdb *db, const char *user, struct identity *who)
@@ -213,7 +238,7 @@ static bool in_group(const struct identity *who, long gid)
 
 enum perm_class perm_class_of(const struct identity *who, const struct node *n)
 {
-	if (who->uid == 0)
+	if (who->uid == 0 && who->dac_override)
 		return CLASS_ROOT;
 	if (who->uid == n->uid)
 		return CLASS_OWNER;

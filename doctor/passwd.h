@@ -40,7 +40,12 @@ const char *pwdb_group_name(const struct pwdb *db, long gid);
 int resolve_identity(const struct pwdb *db, const char *spec, struct identity *who);
 void identity_free(struct identity *who);
 
-/* Which permission class applies to WHO on NODE. */
+/* Add the groups of a service's group_add (names or numbers) to WHO's supplementary
+ * groups, as the engine does. On an unknown name sets who->error and returns -1. */
+int add_groups(const struct pwdb *db, const struct strv *group_add, struct identity *who);
+
+/* Which permission class applies to WHO on NODE: CLASS_ROOT only for root with
+ * CAP_DAC_OVERRIDE; root without it is checked like any user. */
 enum perm_class { CLASS_ROOT, CLASS_OWNER, CLASS_GROUP, CLASS_OTHER };
 enum perm_class perm_class_of(const struct identity *who, const struct node *n);
 

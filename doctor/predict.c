@@ -29,6 +29,8 @@ char *describe_identity(const struct identity *who, const struct pwdb *db)
 		for (size_t i = 0; i < who->n_groups; i++)
 			buf_printf(&b, "%s %ld", i ? "," : "", who->groups[i]);
 	}
+	if (who->uid == 0 && !who->dac_override)
+		buf_adds(&b, ", without CAP_DAC_OVERRIDE, so held to the mode bits like any user");
 	buf_addc(&b, ')');
 	return buf_steal(&b);
 }

@@ -179,9 +179,9 @@ static json_t *json_user(const struct identity *w)
 
 	for (size_t i = 0; i < w->n_groups; i++)
 		json_array_append_new(groups, json_integer(w->groups[i]));
-	return json_pack("{s:s, s:s, s:s?, s:I, s:I, s:o}", "spec", w->spec, "from", w->origin,
-			 "name", w->name, "uid", (json_int_t)w->uid, "gid", (json_int_t)w->gid,
-			 "groups", groups);
+	return json_pack("{s:s, s:s, s:s?, s:I, s:I, s:o, s:b}", "spec", w->spec, "from",
+			 w->origin, "name", w->name, "uid", (json_int_t)w->uid, "gid",
+			 (json_int_t)w->gid, "groups", groups, "dac_override", w->dac_override);
 }
 
 static json_t *json_service(const struct project *p, const struct service *s)

@@ -197,6 +197,105 @@ seed_file() {
 	assert_prediction_matches mailhog /mailhog/inbox
 }
 
+@test "cap_drop ALL: root without CAP_DAC_OVERRIDE is held to the mode bits, and gets no override" {
+	project rootcaps <<-EOF
+		services:
+		  mailhog:
+		    image: $IMAGE_DIR
+		    user: root
+		    cap_drop: [ALL]
+		    volumes: [ "a:/mailhog/inbox" ]
+		  plain:
+		    image: $IMAGE_DIR
+		    user: root
+		    cap_drop: [NET_RAW]
+		    volumes: [ "b:/mailhog/inbox" ]
+		volumes: { a: {}, b: {} }
+	EOF
+	cd "$DIR"
+	doctor --write-override volown.override.yaml --volown-binary "$VOLOWN"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *'service "mailhog" runs its program as root without the capabilities volown needs; not in the override'* ]]
+	! grep -q 'mailhog:' volown.override.yaml
+	doctor_json
+	[ "$(j '.services[0].user.dac_override')" = false ]
+	[ "$(j '.services[0].mounts[0].verdict')" = problem ]
+	[[ $(j '.services[0].mounts[0].reason') == *"without CAP_DAC_OVERRIDE, so held to the mode bits"* ]]
+	[[ $(j '.services[0].fixes[] | select(.kind == "volown") | .text') == "volown is no fix here"* ]]
+	[[ $(j '.services[0].warnings[0]') == *"without CAP_DAC_OVERRIDE it writes only where"* ]]
+	[ "$(j '.services[1].user.dac_override')" = true ]
+	[ "$(j '.services[1].mounts[0].verdict')" = ok ]
+	assert_prediction_matches mailhog /mailhog/inbox
+	assert_prediction_matches plain /mailhog/inbox
+}
+
+@test "cap_drop ALL for a non-root program: the override adds back only what volown needs, and up works" {
+	project hardened <<-EOF
+		services:
+		  mailhog:
+		    image: $IMAGE
+		    cap_drop: [ALL]
+		    cap_add: [NET_BIND_SERVICE]
+		    volumes: [ "a:/mailhog/inbox" ]
+		volumes: { a: {} }
+	EOF
+	cd "$DIR"
+	doctor_json
+	[[ $(j '.services[0].fixes[] | select(.kind == "volown") | .text') == *"adds back with cap_add: CHOWN FOWNER SETUID SETGID DAC_READ_SEARCH."* ]]
+	doctor --write-override volown.override.yaml --volown-binary "$VOLOWN"
+	[ "$status" -eq 1 ]
+	grep -q 'cap_add: \["CHOWN", "FOWNER", "SETUID", "SETGID", "DAC_READ_SEARCH"\]' volown.override.yaml
+	run_service mailhog -f volown.override.yaml
+	[ "$RAN_STATUS" -eq 0 ]
+	[[ $RAN_OUTPUT == *"stored /mailhog/inbox/message-"*", owner uid 1000, running as uid 1000"* ]]
+	# Without the capabilities the same override cannot fix anything: volown says so.
+	sed -i '/cap_add:/d' volown.override.yaml
+	run_service mailhog -f volown.override.yaml
+	[ "$RAN_STATUS" -eq 125 ]
+	[[ $RAN_OUTPUT == *"volown: "*"/mailhog/inbox"* ]]
+}
+
+@test "group_add: a group-writable bind mount is fine with the group added, a problem without it" {
+	project groups <<-EOF
+		services:
+		  member:
+		    image: $IMAGE
+		    group_add: ["2000"]
+		    volumes: [ "./shared:/mailhog/inbox" ]
+		  outsider:
+		    image: $IMAGE
+		    volumes: [ "./shared:/mailhog/inbox" ]
+		  unknown:
+		    image: $IMAGE
+		    group_add: [nosuchgroup]
+		    volumes: [ "./shared:/mailhog/inbox" ]
+		  grouped:
+		    image: $IMAGE
+		    group_add: ["2000"]
+		    volumes: [ "v:/mailhog/inbox" ]
+		volumes: { v: {} }
+	EOF
+	mkdir -m 0770 "$DIR/shared"
+	chown 0:2000 "$DIR/shared"
+	chmod 0770 "$DIR/shared"
+	cd "$DIR"
+	doctor_json
+	[ "$status" -eq 2 ] # an unknown group: the service cannot start
+	[ "$(j '.services[0].user.groups | join(",")')" = 2000 ]
+	[ "$(j '.services[0].mounts[0].verdict')" = ok ]
+	[[ $(j '.services[0].mounts[0].reason') == *"is not the owner but is in the group, and that class may write here"* ]]
+	[ "$(j '.services[1].mounts[0].verdict')" = problem ]
+	[ "$(j '.services[2].status')" = error ]
+	[[ $(j '.services[2].error') == *'group_add: group "nosuchgroup" is not in the image'* ]]
+	[[ $(j '.services[1].fixes[] | select(.kind == "volown") | .text') != *"group_add"* ]]
+	[[ $(j '.services[3].fixes[] | select(.kind == "volown") | .text') == *"group_add's 2000 are not kept"* ]]
+	assert_prediction_matches member /mailhog/inbox
+	assert_prediction_matches outsider /mailhog/inbox
+	run_service unknown
+	[ "$RAN_STATUS" -ne 0 ]
+	[[ $RAN_OUTPUT == *"Unable to find group nosuchgroup"* ]]
+}
+
 @test "user \"1000:1000\" without a passwd entry, and a uid that has none at all" {
 	project numeric <<-EOF
 		services:

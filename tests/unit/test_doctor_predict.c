@@ -1,9 +1,11 @@
 /* Unit tests of the doctor's judgement: the image's passwd and group, user specs
  * resolved as the engine does, and the predicted root of every kind of mount with
  * whether the user can write there. Table-driven, TAP output. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "caps.h"
 #include "passwd.h"
 #include "predict.h"
 #include "tap.h"
@@ -75,45 +77,54 @@ static void test_prediction(void)
 		long uid;
 		unsigned mode;
 		enum verdict verdict;
+		bool no_dac; /* root without CAP_DAC_OVERRIDE (cap_drop) */
 	} cases[] = {
 		{ "the seed: new volume, no directory in the image", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  NONE, NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_PROBLEM },
+		  NONE, NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_PROBLEM, 0 },
 		{ "new volume, the image's directory owned by the user", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0755, VERDICT_OK },
+		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0755, VERDICT_OK, 0 },
 		{ "existing volume with data keeps root", MOUNT_VOLUME, 0, 0, 1, 0, -1, -1,
-		  DIR_(1000, 1000, 0755), DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_KEPT, 0, 0755, VERDICT_PROBLEM },
+		  DIR_(1000, 1000, 0755), DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_KEPT, 0, 0755, VERDICT_PROBLEM, 0 },
 		{ "existing empty volume is copied into", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(1000, 1000, 0700), DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0700, VERDICT_OK },
+		  DIR_(1000, 1000, 0700), DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0700, VERDICT_OK, 0 },
 		{ "existing empty volume, nothing to copy", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  NONE, DIR_(1000, 1000, 0755), "mailhog", ORIGIN_VOLUME_EMPTY_KEPT, 1000, 0755, VERDICT_OK },
+		  NONE, DIR_(1000, 1000, 0755), "mailhog", ORIGIN_VOLUME_EMPTY_KEPT, 1000, 0755, VERDICT_OK, 0 },
 		{ "nocopy: the image's directory is ignored", MOUNT_VOLUME, 1, 1, 0, 0, -1, -1,
-		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_PROBLEM },
+		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_PROBLEM, 0 },
 		{ "group-writable directory, user in the group", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(0, 3000, 0775), NONE, "app", ORIGIN_VOLUME_COPIED, 0, 0775, VERDICT_OK },
+		  DIR_(0, 3000, 0775), NONE, "app", ORIGIN_VOLUME_COPIED, 0, 0775, VERDICT_OK, 0 },
 		{ "group-writable directory, user not in the group", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(0, 3000, 0775), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 0, 0775, VERDICT_PROBLEM },
+		  DIR_(0, 3000, 0775), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 0, 0775, VERDICT_PROBLEM, 0 },
 		{ "owner without search permission", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(1000, 1000, 0600), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0600, VERDICT_PROBLEM },
+		  DIR_(1000, 1000, 0600), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0600, VERDICT_PROBLEM, 0 },
 		{ "root writes anywhere", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  NONE, NONE, "root", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_OK },
+		  NONE, NONE, "root", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_OK, 0 },
 		{ "read-only is not judged", MOUNT_VOLUME, 0, 0, 0, 1, -1, -1,
-		  NONE, NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_READ_ONLY },
+		  NONE, NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_READ_ONLY, 0 },
 		{ "bind: root-owned host directory", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
-		  NONE, DIR_(0, 0, 0755), "mailhog", ORIGIN_BIND_HOST, 0, 0755, VERDICT_PROBLEM },
+		  NONE, DIR_(0, 0, 0755), "mailhog", ORIGIN_BIND_HOST, 0, 0755, VERDICT_PROBLEM, 0 },
 		{ "bind: world-writable host directory", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
-		  NONE, DIR_(0, 0, 01777), "4242", ORIGIN_BIND_HOST, 0, 01777, VERDICT_OK },
+		  NONE, DIR_(0, 0, 01777), "4242", ORIGIN_BIND_HOST, 0, 01777, VERDICT_OK, 0 },
 		{ "bind, short syntax: missing source is created root-owned", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
-		  NONE, NONE, "mailhog", ORIGIN_BIND_CREATED, 0, 0755, VERDICT_PROBLEM },
+		  NONE, NONE, "mailhog", ORIGIN_BIND_CREATED, 0, 0755, VERDICT_PROBLEM, 0 },
 		{ "bind, long syntax: missing source is an error", MOUNT_BIND, 1, 0, 0, 0, -1, -1,
-		  NONE, NONE, "mailhog", ORIGIN_BIND_MISSING, 0, 0, VERDICT_ERROR },
+		  NONE, NONE, "mailhog", ORIGIN_BIND_MISSING, 0, 0, VERDICT_ERROR, 0 },
 		{ "tmpfs: 1777", MOUNT_TMPFS, 0, 0, 0, 0, -1, -1,
-		  NONE, NONE, "mailhog", ORIGIN_TMPFS, 0, 01777, VERDICT_OK },
+		  NONE, NONE, "mailhog", ORIGIN_TMPFS, 0, 01777, VERDICT_OK, 0 },
 		{ "tmpfs: mode= applies where the image has no directory", MOUNT_TMPFS, 0, 0, 0, 0, 0700, -1,
-		  NONE, NONE, "mailhog", ORIGIN_TMPFS, 0, 0700, VERDICT_PROBLEM },
+		  NONE, NONE, "mailhog", ORIGIN_TMPFS, 0, 0700, VERDICT_PROBLEM, 0 },
 		{ "tmpfs: the covered directory's mode wins", MOUNT_TMPFS, 0, 0, 0, 0, 0777, -1,
-		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_TMPFS, 0, 0755, VERDICT_PROBLEM },
+		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_TMPFS, 0, 0755, VERDICT_PROBLEM, 0 },
 		{ "tmpfs: uid= makes the user the owner", MOUNT_TMPFS, 0, 0, 0, 0, -1, 1000,
-		  DIR_(0, 0, 0755), NONE, "mailhog", ORIGIN_TMPFS, 1000, 0755, VERDICT_OK },
+		  DIR_(0, 0, 0755), NONE, "mailhog", ORIGIN_TMPFS, 1000, 0755, VERDICT_OK, 0 },
+		{ "root without CAP_DAC_OVERRIDE, another user's directory", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  DIR_(1000, 1000, 0755), NONE, "root", ORIGIN_VOLUME_COPIED, 1000, 0755, VERDICT_PROBLEM, 1 },
+		{ "root without CAP_DAC_OVERRIDE, its own directory", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  NONE, NONE, "root", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_OK, 1 },
+		{ "root without CAP_DAC_OVERRIDE, a world-writable tmpfs", MOUNT_TMPFS, 0, 0, 0, 0, -1, -1,
+		  NONE, NONE, "root", ORIGIN_TMPFS, 0, 01777, VERDICT_OK, 1 },
+		{ "root with CAP_DAC_OVERRIDE, another user's 0500 directory", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
+		  DIR_(1000, 1000, 0500), NONE, "root", ORIGIN_VOLUME_COPIED, 1000, 0500, VERDICT_OK, 0 },
 	};
 	struct pwdb db;
 
@@ -129,6 +140,7 @@ static void test_prediction(void)
 		struct identity who = { 0 };
 
 		resolve_identity(&db, cases[i].user, &who);
+		who.dac_override = who.uid == 0 && !cases[i].no_dac;
 		predict_mount(&m, &who, &db);
 		ok(m.origin == cases[i].origin && m.verdict == cases[i].verdict &&
 			   (cases[i].verdict == VERDICT_ERROR ||
@@ -140,9 +152,95 @@ static void test_prediction(void)
 	pwdb_free(&db);
 }
 
+/* group_add: names through /etc/group, numbers as they are, on top of the user's. */
+static void test_group_add(void)
+{
+	static const struct {
+		const char *user, *add[3];
+		int rc;
+		const char *groups;
+	} cases[] = {
+		{ "mailhog", { "2000" }, 0, "2000" },
+		{ "app", { "mailhog", "42" }, 0, "3000,1000,42" },
+		{ "1000:1000", { "shared" }, 0, "3000" },
+		{ "4242", { "nosuch" }, -1, "" },
+	};
+	struct pwdb db;
+
+	pwdb_parse(&db, passwd, group);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct identity who = { 0 };
+		struct strv add = { 0 };
+		char list[64] = "";
+		int rc;
+
+		for (size_t k = 0; k < 3 && cases[i].add[k]; k++)
+			strv_push(&add, cases[i].add[k]);
+		resolve_identity(&db, cases[i].user, &who);
+		rc = add_groups(&db, &add, &who);
+		for (size_t k = 0; k < who.n_groups; k++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%ld", k ? "," : "",
+				 who.groups[k]);
+		if (cases[i].rc < 0)
+			ok(rc < 0 && who.error && strstr(who.error, "group_add"),
+			   "user %s, group_add %s: refused (%s)", cases[i].user, cases[i].add[0],
+			   who.error ? who.error : "no error");
+		else
+			is_str(list, cases[i].groups, "user %s with group_add: groups", cases[i].user);
+		strv_free(&add);
+		identity_free(&who);
+	}
+	pwdb_free(&db);
+}
+
+/* The engine's capability rule, and what volown would miss in such a container. */
+static void test_caps(void)
+{
+	static const struct {
+		bool privileged;
+		const char *add[3], *drop[3];
+		bool dac;
+		const char *missing;
+	} cases[] = {
+		{ 0, { 0 }, { 0 }, 1, "" },
+		{ 0, { 0 }, { "ALL" }, 0, "CHOWN FOWNER SETUID SETGID DAC_READ_SEARCH" },
+		{ 0, { "CHOWN", "cap_fowner" }, { "all" }, 0, "SETUID SETGID DAC_READ_SEARCH" },
+		{ 0, { "DAC_READ_SEARCH" }, { "CAP_DAC_OVERRIDE" }, 0, "" },
+		{ 0, { 0 }, { "DAC_OVERRIDE", "SETUID" }, 0, "SETUID DAC_READ_SEARCH" },
+		{ 0, { "ALL" }, { "CHOWN" }, 1, "CHOWN" },
+		{ 1, { 0 }, { "ALL" }, 1, "" },
+		{ 0, { "NET_ADMIN" }, { "NET_RAW" }, 1, "" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct service s = { .privileged = cases[i].privileged };
+		struct strv missing = { 0 };
+		char words[128] = "";
+
+		for (size_t k = 0; k < 3; k++) {
+			if (cases[i].add[k])
+				strv_push(&s.cap_add, cases[i].add[k]);
+			if (cases[i].drop[k])
+				strv_push(&s.cap_drop, cases[i].drop[k]);
+		}
+		volown_missing_caps(&s, &missing);
+		for (size_t k = 0; k < missing.n; k++)
+			snprintf(words + strlen(words), sizeof(words) - strlen(words), "%s%s", k ? " " : "",
+				 missing.v[k]);
+		ok(service_has_cap(&s, "DAC_OVERRIDE") == cases[i].dac,
+		   "case %zu: DAC_OVERRIDE %s", i + 1, cases[i].dac ? "held" : "not held");
+		is_str(words, cases[i].missing, "case %zu: volown would miss", i + 1);
+		strv_free(&missing);
+		strv_free(&s.cap_add);
+		strv_free(&s.cap_drop);
+	}
+}
+
 int main(void)
 {
 	test_identity();
 	test_prediction();
+	test_group_add();
+	test_caps();
 	return tap_done();
 }
