@@ -64,13 +64,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size || !(fp = fmemopen((void *)data, size, "r")))
 		return 0;
-	cfg = (struct config){ .log_level = LOG_NORMAL, .paths_layer = -1 };
+	cfg = (struct config){ .log_level = LOG_NORMAL, .paths.layer = -1, .group_add.layer = -1 };
 	if (setjmp(back) == 0) {
 		config_read_file(&cfg, fp, "fuzz.conf", (size & 1) != 0);
-		if (cfg.setuid || (cfg.npaths && !cfg.paths))
+		if (cfg.setuid || (cfg.paths.n && !cfg.paths.v))
 			abort();
-		for (size_t i = 0; i < cfg.npaths; i++)
-			if (!cfg.paths[i])
+		for (size_t i = 0; i < cfg.paths.n; i++)
+			if (!cfg.paths.v[i])
 				abort();
 	}
 	fclose(fp);

@@ -19,6 +19,9 @@ static const char usage_text[] =
 	"  -u, --user USER[:GROUP]  target user, as gosu reads it: a number is always an\n"
 	"                           id; USER alone adds its groups from /etc/group\n"
 	"                           (VOLOWN_USER)\n"
+	"      --group-add GROUP    one more supplementary group for the command, a name or\n"
+	"                           a gid, as docker run --group-add gives it; repeatable\n"
+	"                           (VOLOWN_GROUP_ADD, comma-separated)\n"
 	"  -p, --path DIR           a tree to fix; repeatable (VOLOWN_PATHS, colon-separated)\n"
 	"      --policy POLICY      always: check every entry (default);\n"
 	"                           root-mismatch: skip a path whose root is already right\n"
@@ -135,30 +138,41 @@ static void set_user(struct config *cfg, const char *v, const struct origin *fro
 	cfg->user = copy(v); /* "" is gosu's "the current user", not "no user" */
 }
 
-static void add_path(struct config *cfg, char *path)
+static void list_push(struct list *l, char *item)
 {
-	char **p = realloc(cfg->paths, (cfg->npaths + 1) * sizeof *p);
-	if (!p)
+	char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+	if (!v)
 		die(EXIT_VOLOWN, "out of memory");
-	cfg->paths = p;
-	cfg->paths[cfg->npaths++] = path;
+	l->v = v;
+	l->v[l->n++] = item;
 }
 
-/* Paths from a later layer replace those of an earlier one; within a layer they add
- * up. VOLOWN_PATHS is colon-separated, empty entries ignored. */
-static void set_path(struct config *cfg, const char *v, const struct origin *from)
+/* A repeatable setting: the values of a later layer replace those of an earlier one;
+ * within a layer they add up. Its variable holds a list split at `sep', empty entries
+ * ignored. */
+static void list_set(struct list *l, const char *v, const struct origin *from, const char *sep)
 {
-	if (from->layer != cfg->paths_layer) {
-		cfg->npaths = 0;
-		cfg->paths_layer = from->layer;
+	if (from->layer != l->layer) {
+		l->n = 0;
+		l->layer = from->layer;
 	}
 	if (from->layer != 1) {
-		add_path(cfg, copy(v));
+		list_push(l, copy(v));
 		return;
 	}
 	char *all = copy(v);
-	for (char *save = NULL, *p = strtok_r(all, ":", &save); p; p = strtok_r(NULL, ":", &save))
-		add_path(cfg, p);
+	for (char *save = NULL, *p = strtok_r(all, sep, &save); p; p = strtok_r(NULL, sep, &save))
+		list_push(l, p);
+}
+
+static void set_path(struct config *cfg, const char *v, const struct origin *from)
+{
+	list_set(&cfg->paths, v, from, ":");
+}
+
+static void set_group_add(struct config *cfg, const char *v, const struct origin *from)
+{
+	list_set(&cfg->group_add, v, from, ",");
 }
 
 static void set_policy(struct config *cfg, const char *v, const struct origin *from)
@@ -238,6 +252,7 @@ void config_settle_log_level(struct config *cfg)
 static const struct setting settings[] = {
 	{ "user", "VOLOWN_USER", 'u', true, set_user, false },
 	{ "path", "VOLOWN_PATHS", 'p', true, set_path, true },
+	{ "group-add", "VOLOWN_GROUP_ADD", 0, true, set_group_add, false },
 	{ "policy", "VOLOWN_POLICY", 0, true, set_policy, true },
 	{ "cross-mounts", "VOLOWN_CROSS_MOUNTS", 0, false, set_cross_mounts, true },
 	{ "on-error", "VOLOWN_ON_ERROR", 0, true, set_on_error, true },
@@ -429,7 +444,7 @@ void config_parse(int argc, char **argv, struct config *cfg)
 	}
 	if (!args)
 		die(EXIT_VOLOWN, "out of memory");
-	*cfg = (struct config){ .log_level = LOG_NORMAL, .paths_layer = -1 };
+	*cfg = (struct config){ .log_level = LOG_NORMAL, .paths.layer = -1, .group_add.layer = -1 };
 	nargs = parse_args(argc, argv, cfg, args);
 	/* which file: the command line's --config, else VOLOWN_CONFIG */
 	for (size_t i = 0; i < nargs; i++)

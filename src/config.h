@@ -14,10 +14,18 @@ enum policy { POLICY_ALWAYS, POLICY_ROOT_MISMATCH };
 enum on_error { ON_ERROR_FAIL, ON_ERROR_WARN };
 enum hardlinks { HARDLINKS_SKIP, HARDLINKS_CHANGE };
 
+/* A repeatable setting's values, and which layer they came from (a later layer
+ * replaces them; -1: none yet). */
+struct list {
+	char **v;
+	size_t n;
+	int layer;
+};
+
 struct config {
-	const char *user; /* the user spec; NULL when none was given */
-	char **paths;	  /* the trees to fix */
-	size_t npaths;
+	const char *user;      /* the user spec; NULL when none was given */
+	struct list group_add; /* --group-add: more supplementary groups, names or gids */
+	struct list paths;     /* the trees to fix */
 	enum policy policy;
 	enum on_error on_error;
 	enum hardlinks hardlinks;
@@ -33,7 +41,6 @@ struct config {
 	bool init_group;	 /* --init-group: signal the command's process group */
 	const char *config_file; /* --config FILE */
 	bool setuid;		 /* setuid mode: settings from /etc/volown.conf alone */
-	int paths_layer;	 /* which layer the paths came from (later layers replace) */
 	char **command;		 /* NULL-terminated; NULL when there is no command */
 };
 

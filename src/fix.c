@@ -177,8 +177,8 @@ int fix_paths(const struct config *cfg, const struct target *t)
 		verbose("setuid mode: this container's volumes were fixed by an earlier run");
 		return 0;
 	}
-	for (size_t i = 0; i < cfg->npaths; i++)
-		plan_add(&pl, cfg->paths[i]);
+	for (size_t i = 0; i < cfg->paths.n; i++)
+		plan_add(&pl, cfg->paths.v[i]);
 	pl.configured = pl.n;
 	if (cfg->auto_mounts)
 		plan_auto(&pl);

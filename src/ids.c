@@ -296,6 +296,44 @@ fail:
 	return -1;
 }
 
+int ids_group_add(const char *word, const char *group_path, struct identity *id, char *err,
+		  size_t errlen)
+{
+	struct group_match gm = { 0 };
+	long long gid;
+	gid_t *g;
+
+	want_parse(word, &gm.want);
+	if (gm.want.empty) {
+		snprintf(err, errlen, "an empty group name");
+		return -1;
+	}
+	gid = gm.want.id;
+	if (!gm.want.numeric) {
+		scan_file(group_path, true, match_group, &gm);
+		if (!gm.found) {
+			snprintf(err, errlen, "unknown group `%s': no such entry in %s", word,
+				 group_path);
+			return -1;
+		}
+		gid = gm.gid;
+	}
+	if (!in_range(gid)) {
+		snprintf(err, errlen, "group id %lld is out of range (0-2147483647)", gid);
+		return -1;
+	}
+	for (size_t i = 0; i < id->ngroups; i++)
+		if (id->groups[i] == (gid_t)gid)
+			return 0;
+	if (!(g = realloc(id->groups, (id->ngroups + 1) * sizeof *g))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	id->groups = g;
+	id->groups[id->ngroups++] = (gid_t)gid;
+	return 0;
+}
+
 void ids_free(struct identity *id)
 {
 	free(id->groups);

@@ -34,6 +34,12 @@ struct id_defaults {
 int ids_resolve(const char *spec, const struct id_defaults *def, const char *passwd_path,
 		const char *group_path, struct identity *out, char *err, size_t errlen);
 
+/* Adds one supplementary group to `id', as `docker run --group-add' does: a number
+ * is a gid, anything else a name looked up in group_path. A group already there is
+ * not added twice. On error, returns -1 with a one-line reason in err. */
+int ids_group_add(const char *word, const char *group_path, struct identity *id, char *err,
+		  size_t errlen);
+
 void ids_free(struct identity *id);
 
 /* Go's strconv.Atoi, which gosu uses: [+-]digits, in int64 range. */

@@ -66,7 +66,9 @@ void setuid_config(int argc, char **argv, struct config *cfg)
 	FILE *fp;
 
 	sanitize_stdio();
-	*cfg = (struct config){ .log_level = LOG_NORMAL, .paths_layer = -1, .setuid = true };
+	*cfg = (struct config){
+		.log_level = LOG_NORMAL, .paths.layer = -1, .group_add.layer = -1, .setuid = true
+	};
 	if (argc > 1 && strcmp(argv[1], "--") == 0)
 		first = 2;
 	else if (argc > 1 && argv[1][0] == '-')

@@ -163,6 +163,17 @@ teardown() {
 	[[ "$output" == "volown: cannot open the config file \`$T/missing.conf': No such file or directory" ]]
 }
 
+@test "group-add: lines of the config file add up; the variable replaces them, the option it" {
+	require_root
+	printf 'user = 1000:1000\ngroup-add = 4242\ngroup-add = 1\n' >"$T/g.conf"
+	run "$VOLOWN" --config "$T/g.conf" -- id -G
+	[ "$status" -eq 0 ] && [ "$output" = "1000 1 4242" ] || { show_output; false; }
+	VOLOWN_GROUP_ADD=5,7 run "$VOLOWN" --config "$T/g.conf" -- id -G
+	[ "$output" = "1000 5 7" ] || { show_output; false; }
+	VOLOWN_GROUP_ADD=5,7 run "$VOLOWN" --config "$T/g.conf" --group-add 9 -- id -G
+	[ "$output" = "1000 9" ] || { show_output; false; }
+}
+
 @test "the sources follow .clang-format" {
 	command -v clang-format >/dev/null || skip "clang-format is not installed"
 	cd "$VOLOWN_ROOT"

@@ -94,3 +94,58 @@ probe='echo "$(id -u):$(id -g):$(id -G) home=$HOME"'
 		[ "$want" = "$got" ] || { echo "spec [$spec]: gosu [$want] volown [$got]"; false; }
 	done
 }
+
+# --group-add gives what `docker run --group-add` gives: the spec's groups as gosu
+# resolves them, then each added group (a number is a gid, a name is looked up in
+# /etc/group), once. The reference is gosu's `id` with the expected gids added; the
+# kernel keeps supplementary groups sorted, so both lists are compared sorted.
+sorted_groups() { # "uid:gid:G G G home=H" with the groups sorted and each once
+	local ids=${1%% home=*} rest=${1#* home=}
+	printf '%s:%s:%s home=%s' "${ids%%:*}" "$(echo "$ids" | cut -d: -f2)" \
+		"$(echo "${ids##*:}" | tr ' ' '\n' | sort -nu | paste -sd' ')" "$rest"
+}
+
+@test "--group-add: gosu's groups plus each added group, names and numbers, once" {
+	require_root
+	command -v gosu >/dev/null || skip "gosu is not installed"
+	local fails=0 spec want got
+	for spec in multi mailhog mailhog:daemon 12345 nobody:root 0; do
+		# games is gid 60; "1000" is a number, so gid 1000 (not the group named 1000,
+		# gid 4242); audio (29) is already multi's and nobody's.
+		want=$(HOME=/bogus in_ns gosu "$spec" sh -c "$probe")
+		want=$(sorted_groups "$(printf '%s' "$want" | sed 's/ home=/ 60 4242 1000 29 home=/')")
+		got=$(HOME=/bogus in_ns "$VOLOWN" -q --user "$spec" --group-add games \
+			--group-add 4242 --group-add 1000 --group-add audio -- sh -c "$probe")
+		if [ "$want" != "$(sorted_groups "$got")" ]; then
+			echo "spec [$spec]: want [$want] volown [$got]"
+			fails=$((fails + 1))
+		fi
+		got=$(HOME=/bogus VOLOWN_GROUP_ADD=games,4242,,1000,audio in_ns "$VOLOWN" -q \
+			--user "$spec" -- sh -c "$probe")
+		[ "$want" = "$(sorted_groups "$got")" ] ||
+			{ echo "VOLOWN_GROUP_ADD, spec [$spec]: [$got]"; fails=$((fails + 1)); }
+	done
+	[ "$fails" -eq 0 ]
+}
+
+@test "--group-add: an unknown name, a commented one, an id out of range or an empty word exit 125" {
+	require_root
+	local word got
+	for word in nosuch '#wheel' 2147483648 -1 ''; do
+		got=$(in_ns "$VOLOWN" --user mailhog --group-add "$word" -- true)
+		case "$got" in
+		"volown: --group-add \`$word': "*status=125) ;;
+		*) echo "word [$word]: [$got]"; false ;;
+		esac
+	done
+}
+
+@test "--group-add without root: only a group volown already has" {
+	require_root
+	run setpriv --reuid 1000 --regid 1000 --groups 1 "$VOLOWN" -q --group-add 1 -- id -G
+	[ "$status" -eq 0 ] && [ "$output" = "1000 1" ] || { show_output; false; }
+	run setpriv --reuid 1000 --regid 1000 --clear-groups "$VOLOWN" --group-add 1 -- true
+	[ "$status" -eq 125 ] || { show_output; false; }
+	[[ $output == "volown: --group-add \`1': volown runs as 1000, not root, and is not in that group"* ]] ||
+		{ show_output; false; }
+}

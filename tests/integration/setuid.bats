@@ -97,8 +97,8 @@ as() {
 	[ "$(stat -c %u "$T/vol")" = 0 ]
 }
 
-@test "the config file cannot name a user, turn on --auto or change hard links" {
-	for line in "user = 0" "auto = 1" "hardlinks = change" "dry-run = 1"; do
+@test "the config file cannot name a user, add a group, turn on --auto or change hard links" {
+	for line in "user = 0" "group-add = 0" "auto = 1" "hardlinks = change" "dry-run = 1"; do
 		printf 'path = %s\n%s\n' "$T/vol" "$line" >"$T/etc/volown.conf"
 		run as 1000:1000 "$T/volown" -- true
 		[ "$status" -eq 125 ] || { echo "$line accepted"; false; }

@@ -29,7 +29,7 @@ static void test_defaults(void)
 	struct config c;
 	clear_env();
 	parse(&c, (char *[]){ "volown", NULL });
-	ok(c.user == NULL && c.npaths == 0 && c.policy == POLICY_ALWAYS && !c.dry_run &&
+	ok(c.user == NULL && c.paths.n == 0 && c.policy == POLICY_ALWAYS && !c.dry_run &&
 	   c.on_error == ON_ERROR_FAIL && c.hardlinks == HARDLINKS_SKIP && c.command == NULL,
 	   "defaults: no user, no path, policy always, fail on error, skip hard links");
 }
@@ -43,7 +43,7 @@ static void test_command(void)
 	ok(c.command && strcmp(c.command[0], "prog") == 0 && strcmp(c.command[1], "--user") == 0,
 	   "options after -- belong to the command");
 	parse(&c, (char *[]){ "volown", "-p", "/a", "prog", "-p", "/b", NULL });
-	ok(c.npaths == 1 && c.command && strcmp(c.command[1], "-p") == 0,
+	ok(c.paths.n == 1 && c.command && strcmp(c.command[1], "-p") == 0,
 	   "the first non-option starts the command");
 }
 
@@ -56,11 +56,11 @@ static void test_env_and_precedence(void)
 	setenv("VOLOWN_POLICY", "root-mismatch", 1);
 	setenv("VOLOWN_DRY_RUN", "yes", 1);
 	parse(&c, (char *[]){ "volown", NULL });
-	ok(c.user && strcmp(c.user, "envuser") == 0 && c.npaths == 2 &&
-	   strcmp(c.paths[1], "/e2") == 0 && c.policy == POLICY_ROOT_MISMATCH && c.dry_run,
+	ok(c.user && strcmp(c.user, "envuser") == 0 && c.paths.n == 2 &&
+	   strcmp(c.paths.v[1], "/e2") == 0 && c.policy == POLICY_ROOT_MISMATCH && c.dry_run,
 	   "variables: user, colon-separated paths (empty ignored), policy, boolean");
 	parse(&c, (char *[]){ "volown", "--user", "cli", "--path", "/c", "--policy", "always", NULL });
-	ok(strcmp(c.user, "cli") == 0 && c.npaths == 1 && strcmp(c.paths[0], "/c") == 0 &&
+	ok(strcmp(c.user, "cli") == 0 && c.paths.n == 1 && strcmp(c.paths.v[0], "/c") == 0 &&
 	   c.policy == POLICY_ALWAYS,
 	   "options win over variables; --path replaces VOLOWN_PATHS");
 	clear_env();
@@ -74,14 +74,14 @@ static void test_file(void)
 	                        "cross-mounts = true\njobs = 3\n");
 	clear_env();
 	parse(&c, (char *[]){ "volown", "--config", conf, NULL });
-	ok(strcmp(c.user, "fileuser") == 0 && c.npaths == 2 && strcmp(c.paths[1], "/f2") == 0 &&
+	ok(strcmp(c.user, "fileuser") == 0 && c.paths.n == 2 && strcmp(c.paths.v[1], "/f2") == 0 &&
 	   c.policy == POLICY_ROOT_MISMATCH && c.on_error == ON_ERROR_WARN &&
 	   c.hardlinks == HARDLINKS_CHANGE && c.cross_mounts && c.jobs == 3,
 	   "the file sets every kind of value, paths repeat");
 	setenv("VOLOWN_PATHS", "/env", 1);
 	setenv("VOLOWN_USER", "envuser", 1);
 	parse(&c, (char *[]){ "volown", "--config", conf, "-u", "cli", NULL });
-	ok(strcmp(c.user, "cli") == 0 && c.npaths == 1 && strcmp(c.paths[0], "/env") == 0 &&
+	ok(strcmp(c.user, "cli") == 0 && c.paths.n == 1 && strcmp(c.paths.v[0], "/env") == 0 &&
 	   c.policy == POLICY_ROOT_MISMATCH,
 	   "options beat variables beat the file");
 	clear_env();

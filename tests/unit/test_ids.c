@@ -174,10 +174,48 @@ static void test_long_line(void)
 	free(big);
 }
 
+/* --group-add on top of a resolved spec: spec, the words added, the groups after. */
+static void test_group_add(const char *pw, const char *gr)
+{
+	static const struct {
+		const char *spec, *add[4];
+		const char *groups; /* NULL: the last word is refused */
+	} cases[] = {
+		{ "mailhog", { "audio", "4242", "+7" }, "100 29 4242 7" },
+		{ "multi", { "audio", "29", "multi" }, "29 44 1001" }, /* each once */
+		{ "mailhog:daemon", { "1002", "0" }, "1002 0" },       /* numbers are gids */
+		{ "mailhog", { "nosuch" }, NULL },
+		{ "mailhog", { "2147483648" }, NULL },
+		{ "mailhog", { "-1" }, NULL },
+		{ "mailhog", { "" }, NULL },
+	};
+	struct id_defaults def = { .uid = 0, .gid = 0 };
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct identity id;
+		char err[256], groups[256];
+		int rc = ids_resolve(cases[i].spec, &def, pw, gr, &id, err, sizeof err);
+
+		for (size_t k = 0; rc == 0 && k < 4 && cases[i].add[k]; k++)
+			rc = ids_group_add(cases[i].add[k], gr, &id, err, sizeof err);
+		if (!cases[i].groups) {
+			ok(rc < 0 && err[0], "`%s' + `%s' is refused (%s)", cases[i].spec,
+			   cases[i].add[0], rc < 0 ? err : "accepted");
+			continue;
+		}
+		groups_str(&id, groups, sizeof groups);
+		ok(rc == 0, "`%s' with --group-add resolves%s%s", cases[i].spec, rc ? ": " : "",
+		   rc ? err : "");
+		is_str(groups, cases[i].groups, "`%s' with --group-add: groups", cases[i].spec);
+		ids_free(&id);
+	}
+}
+
 int main(void)
 {
 	char *pw = tap_temp_file(passwd), *gr = tap_temp_file(group);
 	test_rows(pw, gr);
+	test_group_add(pw, gr);
 	test_missing_files();
 	test_numbers();
 	test_long_line();
