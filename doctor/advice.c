@@ -108,10 +108,9 @@ static void advise_volown(const struct service *s, const struct strv *files, str
 	if (s->group_add.n > 0) {
 		char *groups = join_words(&s->group_add);
 
-		buf_printf(&b, " Beware: volown's drop gives %s the groups that the image's "
-			   "/etc/group lists it in, as gosu does, so group_add's %s are not kept; "
-			   "add the user to them in the image's /etc/group, or use the fix below.",
-			   s->who.spec, groups);
+		buf_printf(&b, " The engine gives group_add's groups (%s) to volown, and its drop "
+			   "would replace them, so the override restates them with --group-add.",
+			   groups);
 		free(groups);
 	}
 	add(f, "volown", buf_steal(&b));

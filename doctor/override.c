@@ -68,13 +68,31 @@ static void end_seq(struct out *o)
 	emit(o, &ev);
 }
 
+/* A value compose reads back as S: compose interpolates every value, so each `$' of
+ * an entrypoint or command (an image's `sh -c "... $VAR"') is written as `$$'. */
+static void value(struct out *o, const char *s, yaml_scalar_style_t style)
+{
+	struct buf b = { 0 };
+
+	char *escaped;
+
+	for (; *s; s++) {
+		if (*s == '$')
+			buf_addc(&b, '$');
+		buf_addc(&b, *s);
+	}
+	escaped = buf_steal(&b);
+	scalar(o, escaped, style);
+	free(escaped);
+}
+
 /* key: [a, b, c] with every item quoted, so that no word is read as a number. */
 static void flow_list(struct out *o, const char *key, const struct strv *items)
 {
 	plain(o, key);
 	start_seq(o, YAML_FLOW_SEQUENCE_STYLE);
 	for (size_t i = 0; i < items->n; i++)
-		scalar(o, items->v[i], YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+		value(o, items->v[i], YAML_DOUBLE_QUOTED_SCALAR_STYLE);
 	end_seq(o);
 }
 
@@ -91,6 +109,11 @@ static void volown_entrypoint(const struct service *s, struct strv *ep)
 	strv_push(ep, VOLOWN_IN_CONTAINER);
 	strv_push(ep, "--user");
 	strv_push(ep, s->who.spec);
+	/* The engine's group_add reaches volown, and its drop would replace it. */
+	for (size_t i = 0; i < s->group_add.n; i++) {
+		strv_push(ep, "--group-add");
+		strv_push(ep, s->group_add.v[i]);
+	}
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		if (s->mounts[i].verdict != VERDICT_PROBLEM)
 			continue;
@@ -108,7 +131,7 @@ static void emit_volown_mount(struct out *o, const char *volown)
 	plain(o, "type");
 	plain(o, "bind");
 	plain(o, "source");
-	plain(o, volown);
+	value(o, volown, YAML_ANY_SCALAR_STYLE);
 	plain(o, "target");
 	plain(o, VOLOWN_IN_CONTAINER);
 	plain(o, "read_only");

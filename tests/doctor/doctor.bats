@@ -288,12 +288,35 @@ seed_file() {
 	[ "$(j '.services[2].status')" = error ]
 	[[ $(j '.services[2].error') == *'group_add: group "nosuchgroup" is not in the image'* ]]
 	[[ $(j '.services[1].fixes[] | select(.kind == "volown") | .text') != *"group_add"* ]]
-	[[ $(j '.services[3].fixes[] | select(.kind == "volown") | .text') == *"group_add's 2000 are not kept"* ]]
+	[[ $(j '.services[3].fixes[] | select(.kind == "volown") | .text') == *"the override restates them with --group-add"* ]]
 	assert_prediction_matches member /mailhog/inbox
 	assert_prediction_matches outsider /mailhog/inbox
 	run_service unknown
 	[ "$RAN_STATUS" -ne 0 ]
 	[[ $RAN_OUTPUT == *"Unable to find group nosuchgroup"* ]]
+}
+
+@test "group_add under the override: volown's drop keeps the groups the engine would give" {
+	project groupkept <<-EOF
+		services:
+		  mailhog:
+		    image: $IMAGE
+		    entrypoint: ["sh", "-c", 'echo "groups: \$\$(id -G)"; exec MailHog']
+		    group_add: ["2000", "root"]
+		    volumes: [ "v:/mailhog/inbox" ]
+		volumes: { v: {} }
+	EOF
+	cd "$DIR"
+	run_service mailhog
+	[ "$RAN_STATUS" -ne 0 ]
+	[[ $RAN_OUTPUT == *"groups: 1000 0 2000"* ]]
+	doctor --write-override volown.override.yaml --volown-binary "$VOLOWN"
+	[ "$status" -eq 1 ]
+	grep -q '"--user", "mailhog", "--group-add", "2000", "--group-add", "root", "--path"' volown.override.yaml
+	run_service mailhog -f volown.override.yaml
+	[ "$RAN_STATUS" -eq 0 ]
+	[[ $RAN_OUTPUT == *"groups: 1000 0 2000"* ]]
+	[[ $RAN_OUTPUT == *"stored /mailhog/inbox/message-"*", running as uid 1000"* ]]
 }
 
 @test "user \"1000:1000\" without a passwd entry, and a uid that has none at all" {
