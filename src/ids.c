@@ -296,8 +296,8 @@ fail:
 	return -1;
 }
 
-int ids_group_add(const char *word, const char *group_path, struct identity *id, char *err,
-		  size_t errlen)
+int ids_group_add(const char *word, const char *group_path, struct identity *id, gid_t *added,
+		  char *err, size_t errlen)
 {
 	struct group_match gm = { 0 };
 	long long gid;
@@ -322,6 +322,7 @@ int ids_group_add(const char *word, const char *group_path, struct identity *id,
 		snprintf(err, errlen, "group id %lld is out of range (0-2147483647)", gid);
 		return -1;
 	}
+	*added = (gid_t)gid;
 	for (size_t i = 0; i < id->ngroups; i++)
 		if (id->groups[i] == (gid_t)gid)
 			return 0;

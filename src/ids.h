@@ -35,10 +35,11 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 		const char *group_path, struct identity *out, char *err, size_t errlen);
 
 /* Adds one supplementary group to `id', as `docker run --group-add' does: a number
- * is a gid, anything else a name looked up in group_path. A group already there is
- * not added twice. On error, returns -1 with a one-line reason in err. */
-int ids_group_add(const char *word, const char *group_path, struct identity *id, char *err,
-		  size_t errlen);
+ * is a gid, anything else a name looked up in group_path; sets *added to its gid. A
+ * group already there is not added twice. On error, returns -1 with a one-line
+ * reason in err. */
+int ids_group_add(const char *word, const char *group_path, struct identity *id, gid_t *added,
+		  char *err, size_t errlen);
 
 void ids_free(struct identity *id);
 

@@ -33,12 +33,11 @@ static void add_groups(const struct config *cfg, struct target *t)
 
 	for (size_t i = 0; i < cfg->group_add.n; i++) {
 		const char *word = cfg->group_add.v[i];
-		size_t before = t->id.ngroups;
+		gid_t gid;
 
-		if (ids_group_add(word, "/etc/group", &t->id, err, sizeof err) < 0)
+		if (ids_group_add(word, "/etc/group", &t->id, &gid, err, sizeof err) < 0)
 			die(EXIT_VOLOWN, "--group-add `%s': %s", word, err);
-		if (!t->privileged && t->id.ngroups > before &&
-		    !holds_group(t->id.groups[t->id.ngroups - 1]))
+		if (!t->privileged && !holds_group(gid))
 			die(EXIT_VOLOWN,
 			    "--group-add `%s': volown runs as %lu, not root, and is not in that "
 			    "group: run the container as root (user: root) and let volown drop to "

@@ -194,10 +194,11 @@ static void test_group_add(const char *pw, const char *gr)
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		struct identity id;
 		char err[256], groups[256];
+		gid_t gid;
 		int rc = ids_resolve(cases[i].spec, &def, pw, gr, &id, err, sizeof err);
 
 		for (size_t k = 0; rc == 0 && k < 4 && cases[i].add[k]; k++)
-			rc = ids_group_add(cases[i].add[k], gr, &id, err, sizeof err);
+			rc = ids_group_add(cases[i].add[k], gr, &id, &gid, err, sizeof err);
 		if (!cases[i].groups) {
 			ok(rc < 0 && err[0], "`%s' + `%s' is refused (%s)", cases[i].spec,
 			   cases[i].add[0], rc < 0 ? err : "accepted");
