@@ -10,23 +10,35 @@
 
 #define ID_MAX 2147483647LL
 
-/* One line of passwd or group split at ':', fields past the end are "". */
+/* One line of passwd or group split at ':' into byte ranges: the line is read by its
+ * length, so a NUL byte inside it is just a byte (it can never end a name early). */
 #define MAX_FIELDS 7
+struct field {
+	const char *p;
+	size_t n;
+};
 struct fields {
-	const char *f[MAX_FIELDS];
+	struct field f[MAX_FIELDS];
+	unsigned count; /* fields present on the line */
+	unsigned lineno;
 };
 
 bool ids_parse_number(const char *s, long long *out)
 {
-	const char *p = s;
+	return ids_parse_number_n(s, strlen(s), out);
+}
+
+bool ids_parse_number_n(const char *s, size_t len, long long *out)
+{
+	const char *p = s, *end = s + len;
 	bool neg = false;
 	unsigned long long v = 0;
 
-	if (*p == '+' || *p == '-')
+	if (p < end && (*p == '+' || *p == '-'))
 		neg = *p++ == '-';
-	if (*p == '\0')
+	if (p == end)
 		return false;
-	for (; *p; p++) {
+	for (; p < end; p++) {
 		if (*p < '0' || *p > '9')
 			return false;
 		if (v > (ULLONG_MAX - 9) / 10)
@@ -39,11 +51,26 @@ bool ids_parse_number(const char *s, long long *out)
 	return true;
 }
 
-/* A number in a passwd/group field; like gosu, anything else counts as 0. */
-static long long field_number(const char *s)
+/* The id in field `i`, if it is there and a number. */
+static bool field_id(const struct fields *f, unsigned i, long long *out)
 {
-	long long v;
-	return ids_parse_number(s, &v) ? v : 0;
+	return i < f->count && ids_parse_number_n(f->f[i].p, f->f[i].n, out);
+}
+
+static bool field_is(const struct field *f, const char *s)
+{
+	return f->n == strlen(s) && memcmp(f->p, s, f->n) == 0;
+}
+
+/* A copy of a field (NUL-terminated for messages; a NUL inside it stays a byte). */
+static char *field_dup(const struct field *f)
+{
+	char *s = malloc(f->n + 1);
+	if (s) {
+		memcpy(s, f->p, f->n);
+		s[f->n] = '\0';
+	}
+	return s;
 }
 
 static bool is_space(char c)
@@ -51,50 +78,54 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
 }
 
-/* Trims the line in place and splits it; false for an empty line, and for a comment
- * line when `comments` (gosu skips them in group, not in passwd). */
-static bool split_line(char *line, struct fields *out, bool comments)
+/* Trims the line and splits it; false for an empty line, and for a comment line when
+ * `comments` (gosu skips them in group, not in passwd). */
+static bool split_line(const char *line, size_t len, struct fields *out, bool comments)
 {
-	char *end = line + strlen(line);
+	const char *end = line + len;
 	while (end > line && is_space(end[-1]))
-		*--end = '\0';
-	while (is_space(*line))
+		end--;
+	while (line < end && is_space(*line))
 		line++;
-	if (*line == '\0' || (comments && *line == '#'))
+	if (line == end || (comments && *line == '#'))
 		return false;
-	for (int i = 0; i < MAX_FIELDS; i++) {
-		out->f[i] = line;
-		if (line == NULL) {
-			out->f[i] = "";
-			continue;
-		}
-		char *colon = strchr(line, ':');
-		if (colon)
-			*colon = '\0';
-		line = colon ? colon + 1 : NULL;
+	out->count = 0;
+	for (unsigned i = 0; i < MAX_FIELDS; i++)
+		out->f[i] = (struct field){ "", 0 };
+	for (const char *p = line; out->count < MAX_FIELDS;) {
+		const char *colon = memchr(p, ':', (size_t)(end - p));
+		const char *stop = colon ? colon : end;
+		out->f[out->count++] = (struct field){ p, (size_t)(stop - p) };
+		if (!colon)
+			break;
+		p = colon + 1;
 	}
 	return true;
 }
 
-/* Calls `match` on every non-empty line of `path` until it returns true. */
-typedef bool (*line_fn)(const struct fields *f, void *ctx);
+/* Calls `fn` on every non-empty line of `path` until it returns nonzero; returns that
+ * value (negative: an error the callback wrote). */
+typedef int (*line_fn)(const struct fields *f, void *ctx);
 
 static int scan_file(const char *path, bool comments, line_fn fn, void *ctx)
 {
 	FILE *fp = fopen(path, "re");
 	char *line = NULL;
 	size_t cap = 0;
-	struct fields f;
+	ssize_t len;
+	struct fields f = { .lineno = 0 };
+	int rc = 0;
 
 	if (!fp)
 		return 0; /* a missing file is an empty file, as gosu reads it */
-	while (getline(&line, &cap, fp) != -1) {
-		if (split_line(line, &f, comments) && fn(&f, ctx))
-			break;
+	while (rc == 0 && (len = getline(&line, &cap, fp)) != -1) {
+		f.lineno++;
+		if (split_line(line, (size_t)len, &f, comments))
+			rc = fn(&f, ctx);
 	}
 	free(line);
 	fclose(fp);
-	return 0;
+	return rc;
 }
 
 /* The user part of the spec, parsed once. */
@@ -112,52 +143,84 @@ static void want_parse(const char *s, struct want *w)
 	w->numeric = !w->empty && ids_parse_number(s, &w->id);
 }
 
+/* A matched entry whose id field is missing, empty or not a number: gosu reads it as
+ * 0 (root); volown refuses it. */
+struct bad_entry {
+	const char *file;
+	unsigned lineno;
+	const char *what; /* "uid", "gid" */
+	char *name;
+};
+
+static int bad_entry(struct bad_entry *b, const char *file, const struct fields *f,
+		     const char *what)
+{
+	b->file = file;
+	b->lineno = f->lineno;
+	b->what = what;
+	b->name = field_dup(&f->f[0]);
+	return -1;
+}
+
 struct user_match {
 	struct want want;
 	long long default_uid;
+	const char *file;
 	bool found;
 	long long uid, gid;
 	char *name, *home;
+	size_t name_len; /* a name may hold a NUL byte */
+	bool oom;
+	struct bad_entry bad;
 };
 
-static bool match_user(const struct fields *f, void *ctx)
+static int match_user(const struct fields *f, void *ctx)
 {
 	struct user_match *m = ctx;
-	long long uid = field_number(f->f[2]);
-	bool hit;
+	long long uid;
+	bool has_uid = field_id(f, 2, &uid);
 
-	if (m->want.empty)
-		hit = uid == m->default_uid;
-	else if (m->want.numeric)
-		hit = uid == m->want.id;
-	else
-		hit = strcmp(f->f[0], m->want.name) == 0;
-	if (!hit)
-		return false;
+	if (m->want.empty || m->want.numeric) {
+		if (!has_uid || uid != (m->want.empty ? m->default_uid : m->want.id))
+			return 0;
+	} else if (!field_is(&f->f[0], m->want.name)) {
+		return 0;
+	}
+	if (!has_uid)
+		return bad_entry(&m->bad, m->file, f, "uid");
+	if (!field_id(f, 3, &m->gid))
+		return bad_entry(&m->bad, m->file, f, "gid");
 	m->found = true;
 	m->uid = uid;
-	m->gid = field_number(f->f[3]);
-	m->name = strdup(f->f[0]);
-	m->home = strdup(f->f[5]);
-	return true; /* first match wins */
+	m->name = field_dup(&f->f[0]);
+	m->name_len = f->f[0].n;
+	m->home = field_dup(&f->f[5]);
+	if (!m->name || !m->home) {
+		m->oom = true;
+		return -1;
+	}
+	return 1; /* first match wins */
 }
 
 struct group_match {
 	struct want want;   /* explicit group, or empty: membership search */
 	const char *member; /* user name whose memberships we collect */
+	size_t member_len;
+	const char *file;
 	bool found;
 	long long gid;
 	gid_t *groups;
 	size_t ngroups, cap;
 	bool oom;
+	struct bad_entry bad;
 };
 
-static bool lists_member(const char *list, const char *name)
+static bool lists_member(const struct field *list, const char *name, size_t n)
 {
-	size_t n = strlen(name);
-	for (const char *p = list; *p;) {
-		const char *comma = strchr(p, ',');
-		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+	const char *p = list->p, *end = list->p + list->n;
+	while (p < end) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		size_t len = comma ? (size_t)(comma - p) : (size_t)(end - p);
 		if (len == n && memcmp(p, name, n) == 0)
 			return true;
 		if (!comma)
@@ -183,28 +246,33 @@ static bool add_group(struct group_match *m, gid_t gid)
 	return true;
 }
 
-static bool match_group(const struct fields *f, void *ctx)
-{
-	struct group_match *m = ctx;
-	long long gid = field_number(f->f[2]);
-
-	if (m->want.empty) {
-		if (m->member && *f->f[3] && lists_member(f->f[3], m->member) && gid >= 0 &&
-		    gid <= ID_MAX)
-			return !add_group(m, (gid_t)gid);
-		return false;
-	}
-	if (m->want.numeric ? gid == m->want.id : strcmp(f->f[0], m->want.name) == 0) {
-		m->found = true;
-		m->gid = gid;
-		return true;
-	}
-	return false;
-}
-
 static bool in_range(long long id)
 {
 	return id >= 0 && id <= ID_MAX;
+}
+
+static int match_group(const struct fields *f, void *ctx)
+{
+	struct group_match *m = ctx;
+	long long gid;
+	bool has_gid = field_id(f, 2, &gid);
+
+	if (m->want.empty) {
+		if (!m->member || !lists_member(&f->f[3], m->member, m->member_len))
+			return 0;
+		if (!has_gid)
+			return bad_entry(&m->bad, m->file, f, "gid");
+		if (in_range(gid) && !add_group(m, (gid_t)gid))
+			return -1;
+		return 0;
+	}
+	if (m->want.numeric ? !has_gid || gid != m->want.id : !field_is(&f->f[0], m->want.name))
+		return 0;
+	if (!has_gid)
+		return bad_entry(&m->bad, m->file, f, "gid");
+	m->found = true;
+	m->gid = gid;
+	return 1;
 }
 
 #define FAIL(...)                                   \
@@ -213,11 +281,22 @@ static bool in_range(long long id)
 		goto fail;                          \
 	} while (0)
 
+/* The reason for a matched entry without a usable id, into err; frees its name. */
+static void bad_entry_text(struct bad_entry *b, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "%s:%u: the entry of `%s' has no valid %s (empty, missing or not a number); "
+		 "refusing to read it as 0",
+		 b->file, b->lineno, b->name ? b->name : "", b->what);
+	free(b->name);
+	b->name = NULL;
+}
+
 int ids_resolve(const char *spec, const struct id_defaults *def, const char *passwd_path,
 		const char *group_path, struct identity *out, char *err, size_t errlen)
 {
-	struct user_match um = { .default_uid = def->uid };
-	struct group_match gm = { 0 };
+	struct user_match um = { .default_uid = def->uid, .file = passwd_path };
+	struct group_match gm = { .file = group_path };
 	char *user_part = strdup(spec);
 	char *group_part;
 
@@ -237,7 +316,12 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 	out->uid = def->uid;
 	out->gid = def->gid;
 
-	scan_file(passwd_path, false, match_user, &um);
+	if (scan_file(passwd_path, false, match_user, &um) < 0) {
+		if (um.oom)
+			FAIL("out of memory");
+		bad_entry_text(&um.bad, err, errlen);
+		goto fail;
+	}
 	if (um.found) {
 		/* gosu does not check these; a uid_t of -1 would mean "unchanged" to setresuid */
 		if (!in_range(um.uid) || !in_range(um.gid))
@@ -257,7 +341,11 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 
 	if (!gm.want.empty || um.found) {
 		gm.member = um.found ? um.name : NULL;
-		scan_file(group_path, true, match_group, &gm);
+		gm.member_len = um.name_len;
+		if (scan_file(group_path, true, match_group, &gm) < 0 && !gm.oom) {
+			bad_entry_text(&gm.bad, err, errlen);
+			goto fail;
+		}
 		if (gm.oom)
 			FAIL("out of memory");
 		if (!gm.want.empty) {
@@ -299,7 +387,7 @@ fail:
 int ids_group_add(const char *word, const char *group_path, struct identity *id, gid_t *added,
 		  char *err, size_t errlen)
 {
-	struct group_match gm = { 0 };
+	struct group_match gm = { .file = group_path };
 	long long gid;
 	gid_t *g;
 
@@ -310,7 +398,10 @@ int ids_group_add(const char *word, const char *group_path, struct identity *id,
 	}
 	gid = gm.want.id;
 	if (!gm.want.numeric) {
-		scan_file(group_path, true, match_group, &gm);
+		if (scan_file(group_path, true, match_group, &gm) < 0) {
+			bad_entry_text(&gm.bad, err, errlen);
+			return -1;
+		}
 		if (!gm.found) {
 			snprintf(err, errlen, "unknown group `%s': no such entry in %s", word,
 				 group_path);

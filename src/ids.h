@@ -29,6 +29,9 @@ struct id_defaults {
  *  - "user:group" takes exactly that group and no supplementary group;
  *  - an unknown name is an error; a number with no passwd entry keeps the default gid
  *    and HOME "/"; ids must be in 0..2147483647.
+ * Lines are read by their length: a NUL byte is part of a field, so `app\0evil' never
+ * matches `app'. Where gosu reads a matched entry's missing, empty or non-numeric uid
+ * or gid as 0 (root), volown refuses it, naming the file and line.
  * A passwd or group file that cannot be opened counts as empty. On error, returns -1
  * and writes a one-line reason (without "volown: ") into err. */
 int ids_resolve(const char *spec, const struct id_defaults *def, const char *passwd_path,
@@ -45,5 +48,7 @@ void ids_free(struct identity *id);
 
 /* Go's strconv.Atoi, which gosu uses: [+-]digits, in int64 range. */
 bool ids_parse_number(const char *s, long long *out);
+/* The same for the `len' bytes at `s' (a NUL among them makes it no number). */
+bool ids_parse_number_n(const char *s, size_t len, long long *out);
 
 #endif

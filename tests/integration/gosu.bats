@@ -149,3 +149,32 @@ sorted_groups() { # "uid:gid:G G G home=H" with the groups sorted and each once
 	[[ $output == "volown: --group-add \`1': volown runs as 1000, not root, and is not in that group"* ]] ||
 		{ show_output; false; }
 }
+
+# Where gosu reads a broken entry as root, volown must not: a NUL byte inside a name
+# before the real entry (gosu skips that line too: compared), and matched entries whose
+# uid or gid is empty, missing or not a number (gosu runs them as 0: volown exits 125).
+@test "passwd and group are read by length: a NUL in a name, empty or bad ids are never root" {
+	require_root
+	command -v gosu >/dev/null || skip "gosu is not installed"
+	local bad="$BATS_TEST_TMPDIR/bad" spec want got
+	mkdir -p "$bad"
+	printf 'root:x:0:0:root:/root:/bin/sh\napp\0evil:x:0:0::/:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\nnouid:x::1000::/:/bin/sh\nnogid:x:1001:::/:/bin/sh\nwords:x:one:two::/:/bin/sh\ncut:x:1002\n' >"$bad/passwd"
+	printf 'root:x:0:\napp:x:1000:\nstaff:x:50:app\n' >"$bad/group"
+	in_bad() {
+		unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/group" /etc/group && shift && "$@"; echo "status=$?"' sh "$bad" "$@" 2>&1
+	}
+	want=$(HOME=/bogus in_bad gosu app sh -c "$probe")
+	got=$(HOME=/bogus in_bad "$VOLOWN" -q --user app -- sh -c "$probe")
+	[ "$want" = "$got" ] || fail "app: gosu [$want] volown [$got]"
+	[[ $got == "1000:1000:1000 50 home=/home/app"* ]] || fail "app: [$got]"
+	for spec in nouid nogid words cut; do
+		# gosu runs each of these as uid 0 or gid 0
+		want=$(in_bad gosu "$spec" sh -c 'echo "$(id -u):$(id -g)"')
+		[[ $want == 0:* || $want == *:0$'\n'* ]] || fail "$spec: gosu no longer gives root [$want]"
+		got=$(in_bad "$VOLOWN" --user "$spec" -- id -u)
+		case $got in
+		"volown: --user \`$spec': /etc/passwd:"*"the entry of \`$spec' has no valid "*status=125) ;;
+		*) fail "$spec: volown [$got]" ;;
+		esac
+	done
+}

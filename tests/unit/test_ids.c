@@ -63,7 +63,9 @@ static const struct row rows[] = {
 	{ "1002", 1, 1002, 0, "", "/" },            /* a number is never a name */
 	{ "1003", 1, 1003, 1003, "", "/home/numeric-name" },
 	{ "nohome", 1, 1004, 1004, "", "" },
-	{ "short", 1, 1005, 0, "", "" },
+	{ "short", 0, 0, 0, NULL, NULL },   /* no gid field: gosu says 0, volown refuses */
+	{ "1005", 0, 0, 0, NULL, NULL },
+	{ "garbage", 0, 0, 0, NULL, NULL }, /* uid "abc": gosu says 0 (root) */
 	{ "12345", 1, 12345, 0, "", "/" },          /* no entry: default gid, HOME / */
 	{ "12345:54321", 1, 12345, 54321, "", "/" },
 	{ "12345:daemon", 1, 12345, 1, "", "/" },
@@ -116,6 +118,86 @@ static void test_rows(const char *pw, const char *gr)
 		is_str(id.home, r->home, "`%s' home", r->spec);
 		ids_free(&id);
 	}
+}
+
+/* Entries gosu reads as root: volown refuses each one that matches, naming the file
+ * and the line; entries that do not match are never read. */
+static void test_bad_entries(void)
+{
+	static const char pw_bytes[] = "app\0evil:x:0:0::/:/bin/sh\n" /* a NUL inside a name */
+				       "app:x:1000:1000::/home/app:/bin/sh\n"
+				       "nouid:x::1000::/:/bin/sh\n"
+				       "nogid:x:1001:::/:/bin/sh\n"
+				       "spacey:x: 1002:1002::/:/bin/sh\n"
+				       "cut:x:1003\n"
+				       "bare\n"
+				       "member:x:1004:1004::/:/bin/sh\n"
+				       "ok:x:1005:1005::/:/bin/sh\n";
+	static const char gr_bytes[] = "app\0x:x:0:\n"
+				       "app:x:1000:\n"
+				       "broken:x::member\n"
+				       "words:x:twelve:\n"
+				       "fine:x:77:ok,app\n";
+	static const struct {
+		const char *spec;
+		int ok;
+		unsigned uid, gid;
+		const char *groups, *err; /* err: what the message must name */
+	} cases[] = {
+		{ "app", 1, 1000, 1000, "77", NULL }, /* gosu gives 1000 too */
+		{ "app:app", 1, 1000, 1000, "", NULL },
+		{ "0", 1, 0, 0, "", NULL },	     /* by number: the NUL line is a uid-0 line */
+		{ "nouid", 0, 0, 0, NULL, ":3: the entry of `nouid' has no valid uid" },
+		{ "nogid", 0, 0, 0, NULL, ":4: the entry of `nogid' has no valid gid" },
+		{ "spacey", 0, 0, 0, NULL, ":5: the entry of `spacey' has no valid uid" },
+		{ "cut", 0, 0, 0, NULL, ":6: the entry of `cut' has no valid gid" },
+		{ "bare", 0, 0, 0, NULL, ":7: the entry of `bare' has no valid uid" },
+		{ "1002", 1, 1002, 0, "", NULL },    /* no valid entry has that uid */
+		{ "member", 0, 0, 0, NULL, ":3: the entry of `broken' has no valid gid" },
+		{ "ok:words", 0, 0, 0, NULL, ":4: the entry of `words' has no valid gid" },
+		{ "ok:fine", 1, 1005, 77, "", NULL },
+		{ "ok", 1, 1005, 1005, "77", NULL },
+	};
+	struct id_defaults def = { .uid = 0, .gid = 0 };
+	char pw[] = "/tmp/volown-unit-XXXXXX", gr[] = "/tmp/volown-unit-XXXXXX";
+	int pfd = mkstemp(pw), gfd = mkstemp(gr);
+
+	if (pfd < 0 || gfd < 0 || write(pfd, pw_bytes, sizeof pw_bytes - 1) < 0 ||
+	    write(gfd, gr_bytes, sizeof gr_bytes - 1) < 0)
+		abort();
+	close(pfd);
+	close(gfd);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct identity id;
+		char err[512], groups[256];
+		int rc = ids_resolve(cases[i].spec, &def, pw, gr, &id, err, sizeof err);
+		if (!cases[i].ok) {
+			ok(rc < 0 && strstr(err, cases[i].err) && strstr(err, "volown-unit-"),
+			   "`%s' is refused, naming the file and line (%s)", cases[i].spec,
+			   rc < 0 ? err : "accepted");
+			continue;
+		}
+		ok(rc == 0, "`%s' resolves%s%s", cases[i].spec, rc ? ": " : "", rc ? err : "");
+		if (rc)
+			continue;
+		groups_str(&id, groups, sizeof groups);
+		ok(id.uid == cases[i].uid && id.gid == cases[i].gid, "`%s' is %u:%u (got %u:%u)",
+		   cases[i].spec, cases[i].uid, cases[i].gid, (unsigned)id.uid, (unsigned)id.gid);
+		is_str(groups, cases[i].groups, "`%s' supplementary groups", cases[i].spec);
+		ids_free(&id);
+	}
+	{
+		struct identity id;
+		char err[512];
+		gid_t gid;
+		ok(ids_resolve("ok", &def, pw, gr, &id, err, sizeof err) == 0 &&
+			   ids_group_add("words", gr, &id, &gid, err, sizeof err) < 0 &&
+			   strstr(err, ":4: the entry of `words' has no valid gid"),
+		   "--group-add of an entry without a valid gid is refused (%s)", err);
+		ids_free(&id);
+	}
+	unlink(pw);
+	unlink(gr);
 }
 
 static void test_missing_files(void)
@@ -217,6 +299,7 @@ int main(void)
 	char *pw = tap_temp_file(passwd), *gr = tap_temp_file(group);
 	test_rows(pw, gr);
 	test_group_add(pw, gr);
+	test_bad_entries();
 	test_missing_files();
 	test_numbers();
 	test_long_line();
