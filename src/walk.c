@@ -293,18 +293,39 @@ static bool same_mount(const struct shared *sh, const struct entry *e)
 	return !(e->has_mnt_id && sh->root.has_mnt_id) || e->mnt_id == sh->root.mnt_id;
 }
 
-/* The mode `e` should have; its own when modes are left alone or it is a symlink. */
+static bool owner_wrong(const struct shared *sh, const struct entry *e)
+{
+	return e->uid != sh->o->uid || e->gid != sh->o->gid;
+}
+
+/* What the kernel leaves of a non-directory's mode when its owner changes: no
+ * set-user-ID, and no set-group-ID where group execute makes it one. */
+static mode_t after_chown(mode_t mode)
+{
+	mode &= ~(mode_t)S_ISUID;
+	if (mode & S_IXGRP)
+		mode &= ~(mode_t)S_ISGID;
+	return mode;
+}
+
+/* The mode `e` should end with. A non-directory that changes owner keeps no set-ID
+ * bit, as with chown(1); --chmod applies to what is left. The fsgroup preset applies
+ * the kubelet's rule to the mode as it was, set-ID bits included, as the kubelet does.
+ * A symlink keeps its own. */
 static mode_t target_mode(const struct shared *sh, const struct entry *e)
 {
-	if (S_ISLNK(e->mode))
-		return e->mode & 07777;
-	return modes_apply(&sh->o->chmod, e->mode);
+	mode_t mode = e->mode;
+
+	if (S_ISLNK(mode))
+		return mode & 07777;
+	if (!S_ISDIR(mode) && owner_wrong(sh, e) && !sh->o->chmod.fsgroup)
+		mode = after_chown(mode);
+	return modes_apply(&sh->o->chmod, mode);
 }
 
 static bool needs_change(const struct shared *sh, const struct entry *e)
 {
-	return e->uid != sh->o->uid || e->gid != sh->o->gid ||
-	       target_mode(sh, e) != (e->mode & 07777);
+	return owner_wrong(sh, e) || target_mode(sh, e) != (e->mode & 07777);
 }
 
 /* The path of `n` plus `name` (NULL: `n` itself), for messages. */
@@ -378,20 +399,15 @@ static void change(struct worker *w, int fd, const struct entry *e, bool dir, co
 	const struct walk_opts *o = w->sh->o;
 	mode_t want = target_mode(w->sh, e), now = e->mode & 07777;
 
-	if (e->uid != o->uid || e->gid != o->gid) {
+	if (owner_wrong(w->sh, e)) {
 		int rc = dir ? fchown(fd, o->uid, o->gid)
 			     : fchownat(fd, "", o->uid, o->gid, AT_EMPTY_PATH);
 		if (rc < 0) {
 			refused(w, "cannot change the owner of", n, name);
 			return;
 		}
-		/* the kernel drops set-user-ID (and set-group-ID with group execute) of a
-		 * non-directory whose owner changes */
-		if (!dir) {
-			now &= ~(mode_t)S_ISUID;
-			if (now & S_IXGRP)
-				now &= ~(mode_t)S_ISGID;
-		}
+		if (!dir)
+			now = after_chown(now);
 	}
 	if (want != now && !S_ISLNK(e->mode) && (dir ? fchmod(fd, want) : chmod_fd(fd, want)) < 0) {
 		refused(w, "cannot change the mode of", n, name);
