@@ -79,8 +79,10 @@ static bool open_path(const char *path, bool discovered, const struct config *cf
 	return true;
 }
 
+/* Fixes one path; returns 0 or EXIT_VOLOWN, and clears *complete when something was
+ * left as it was. */
 static int fix_one(const char *path, bool discovered, const struct config *cfg,
-		   const struct target *t)
+		   const struct target *t, bool *complete)
 {
 	struct opened_path p;
 	struct walk_stats s;
@@ -95,8 +97,10 @@ static int fix_one(const char *path, bool discovered, const struct config *cfg,
 			       .chmod = cfg->chmod };
 	enum walk_result res;
 
-	if (!open_path(path, discovered, cfg, t, &p))
+	if (!open_path(path, discovered, cfg, t, &p)) {
+		*complete = false;
 		return 0;
+	}
 	if (!t->privileged) {
 		int rc = check_writable(p.resolved);
 		path_close(&p);
@@ -110,6 +114,8 @@ static int fix_one(const char *path, bool discovered, const struct config *cfg,
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	res = walk_tree(p.fd, path, &o, &s);
+	if (s.incomplete || s.read_only)
+		*complete = false;
 	if (s.read_only) {
 		warn("`%s' is on a read-only filesystem: left alone", path);
 	} else {
@@ -171,9 +177,10 @@ static void plan_auto(struct plan *pl)
 int fix_paths(const struct config *cfg, const struct target *t)
 {
 	struct plan pl = { 0 };
-	int rc = 0;
+	bool complete = true;
+	int rc = 0, lock = -1;
 
-	if (cfg->setuid && !setuid_claim()) {
+	if (cfg->setuid && (lock = setuid_claim()) < 0) {
 		verbose("setuid mode: this container's volumes were fixed by an earlier run");
 		return 0;
 	}
@@ -183,9 +190,15 @@ int fix_paths(const struct config *cfg, const struct target *t)
 	if (cfg->auto_mounts)
 		plan_auto(&pl);
 	for (size_t i = 0; i < pl.n && rc == 0; i++)
-		rc = fix_one(pl.paths[i], i >= pl.configured, cfg, t);
+		rc = fix_one(pl.paths[i], i >= pl.configured, cfg, t, &complete);
 	for (size_t i = 0; i < pl.n; i++)
 		free(pl.paths[i]);
 	free(pl.paths);
+	if (lock >= 0) {
+		if (rc == 0 && complete)
+			setuid_complete(lock); /* only a complete run spares the next ones */
+		else
+			close(lock);
+	}
 	return rc;
 }

@@ -189,8 +189,20 @@ static bool at_last(const struct resolver *r)
 /* --mkdir: creates a missing component (never a system directory), opened without
  * following anything. The path's own directory is given to the user through that
  * descriptor; missing parents stay root's, as mkdir -p makes them. */
+/* A directory just made by make_dir(): 0755 whatever the umask (a caller's umask 0777
+ * made parents that locked everyone out), root's (even where the group would be a
+ * setuid caller's), and the path's own given to the user. */
+static int settle_made_dir(struct resolver *r, int fd)
+{
+	bool own = r->mk->chown && at_last(r);
+	if (r->mk->chown && fchown(fd, own ? r->mk->uid : 0, own ? r->mk->gid : 0) < 0)
+		return -1;
+	return fchmod(fd, 0755);
+}
+
 static enum path_status make_dir(struct resolver *r, const char *name, struct opened_path *out)
 {
+	bool made;
 	int fd;
 
 	if (push_done(r, name) < 0)
@@ -200,19 +212,20 @@ static enum path_status make_dir(struct resolver *r, const char *name, struct op
 		return PATH_REFUSED;
 	}
 	pop_done(r);
-	if (mkdirat(r->fd, name, 0755) < 0 && errno != EEXIST)
+	made = mkdirat(r->fd, name, 0755) == 0;
+	if (!made && errno != EEXIST)
 		return PATH_ERROR;
 	fd = openat(r->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ELOOP || errno == ENOTDIR ? PATH_UNTRUSTED : PATH_ERROR;
-	if (r->mk->chown && at_last(r) && fchown(fd, r->mk->uid, r->mk->gid) < 0) {
+	if (made && settle_made_dir(r, fd) < 0) {
 		int err = errno;
 		close(fd);
 		errno = err;
 		return PATH_ERROR;
 	}
 	set_fd(r, fd);
-	out->created++;
+	out->created += made;
 	return push_done(r, name) < 0 ? PATH_ERROR : PATH_OK;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -125,23 +126,54 @@ static int marker_dir(void)
 	return fd;
 }
 
-bool setuid_claim(void)
+/* The once-per-container claim: a lock that one run holds while it fixes, and a marker
+ * that only a complete run leaves. Both root's, in a root-only /run or /var/run. */
+#define LOCK "volown.lock"
+
+static void check_root_file(int dir, const char *name)
+{
+	struct stat st;
+	if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != 0)
+		die(EXIT_VOLOWN, "setuid mode: `%s' under /run is not root's own file; refusing",
+		    name);
+}
+
+int setuid_claim(void)
+{
+	int dir = marker_dir(), lock;
+	struct stat st;
+
+	lock = openat(dir, LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
+	if (lock < 0)
+		die_errno(EXIT_VOLOWN, "setuid mode: cannot open its lock `/run/%s'", LOCK);
+	if (fstat(lock, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0)
+		die(EXIT_VOLOWN, "setuid mode: `%s' under /run is not root's own file; refusing",
+		    LOCK);
+	/* a second run started meanwhile waits here for the first one to finish */
+	while (flock(lock, LOCK_EX) < 0)
+		if (errno != EINTR)
+			die_errno(EXIT_VOLOWN, "setuid mode: cannot lock `/run/%s'", LOCK);
+	if (fstatat(dir, MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		check_root_file(dir, MARKER);
+		close(lock);
+		close(dir);
+		return -1;
+	}
+	if (errno != ENOENT)
+		die_errno(EXIT_VOLOWN, "setuid mode: cannot read its marker `/run/%s'", MARKER);
+	close(dir);
+	return lock;
+}
+
+void setuid_complete(int lock)
 {
 	int dir = marker_dir();
 	int fd = openat(dir, MARKER, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	struct stat st;
 
-	if (fd >= 0) {
-		close(fd);
-		close(dir);
-		return true;
-	}
-	if (errno != EEXIST)
-		die_errno(EXIT_VOLOWN, "setuid mode: cannot create its marker under /run");
-	if (fstatat(dir, MARKER, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != 0)
-		die(EXIT_VOLOWN,
-		    "setuid mode: its marker under /run is not root's own file; refusing");
+	if (fd < 0 || fchown(fd, 0, 0) < 0) /* not the caller's group */
+		die_errno(EXIT_VOLOWN, "setuid mode: cannot create its marker `/run/%s'", MARKER);
+	close(fd);
 	close(dir);
-	return false;
+	close(lock); /* lets a waiting run see the marker */
 }

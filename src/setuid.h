@@ -22,8 +22,13 @@ void setuid_config(int argc, char **argv, struct config *cfg);
 /* The calling user: real uid, real gid, current supplementary groups, HOME kept. */
 void setuid_identity(struct identity *id);
 
-/* Claims this container's one privileged run (a root-owned marker created with
- * O_EXCL under /run or /var/run). False when an earlier call already did it. */
-bool setuid_claim(void);
+/* Claims this container's one privileged run: takes a root-owned lock under /run (or
+ * /var/run), waiting while another run holds it. Returns the lock's descriptor when
+ * the volumes still have to be fixed, -1 when an earlier run completed them. */
+int setuid_claim(void);
+
+/* The fix was complete: leaves the marker that later runs find, then lets go of the
+ * lock. A run that fails or is stopped never gets here: the next one fixes again. */
+void setuid_complete(int lock);
 
 #endif

@@ -910,5 +910,6 @@ enum walk_result walk_tree(int rootfd, const char *rootpath, const struct walk_o
 	fflush(stdout);
 	free(w);
 	free(sh.queue);
+	stats->incomplete = sh.incomplete || sh.failed;
 	return sh.failed ? WALK_FAILED : WALK_OK;
 }

@@ -30,6 +30,7 @@ struct walk_stats {
 	uint64_t skipped; /* entries left alone on purpose: hard links, races, refusals */
 	uint64_t failed;  /* changes the system refused (with --on-error warn) */
 	bool read_only;	  /* the filesystem is read-only: nothing was changed */
+	bool incomplete;  /* something was left as it was: the root is unchanged */
 };
 
 enum walk_result {

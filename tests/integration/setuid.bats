@@ -120,3 +120,67 @@ as() {
 	[ "$(stat -c %u:%g "$T/outside/secret")" = 0:0 ]
 	[[ "$output" == *"hard links"* ]]
 }
+
+@test "a run that fails leaves no marker: the next run fixes the volume" {
+	printf 'path = %s\npath = %s\n' "$T/vol" "$T/later" >"$T/etc/volown.conf"
+	run as 1000:1000 "$T/volown" -- true
+	[ "$status" -eq 125 ] || { show_output; fail "a missing path did not fail"; }
+	[ ! -e "$T/run/volown.once" ] || fail "the marker was left by a failed run"
+	mkdir "$T/later"
+	run as 1000:1000 "$T/volown" -- true
+	[ "$status" -eq 0 ] || { show_output; fail "the second run failed"; }
+	[ -z "$(wrong_owners "$T/vol" 1000:1000)" ] || fail "the volume was not fixed by the second run"
+	[ "$(stat -c %u "$T/later")" = 1000 ]
+	[ "$(stat -c %u:%g "$T/run/volown.once")" = 0:0 ]
+}
+
+@test "a run killed during the walk leaves no marker: the next run fixes the volume" {
+	local procs cg="volown-test-setuid-$$"
+	mkdir -p "$T/vol/many"
+	(cd "$T/vol/many" && seq 1 20000 | xargs touch)
+	# at 1% of a CPU, the walk of 20,000 entries takes many seconds: killed surely in it
+	procs=$(cpu_throttle "$cg" 1) || skip "no cgroup to slow the walk down here"
+	(echo "$BASHPID" >"$procs" && as 1000:1000 "$T/volown" -- true) &
+	sleep 2
+	pkill -KILL -f "^$T/volown" || fail "the walk was not running"
+	wait || true
+	cpu_throttle_remove "$cg"
+	[ "$(stat -c %u "$T/vol")" = 0 ] || fail "the walk had finished before it was killed"
+	[ -n "$(find "$T/vol" -user 1000)" ] || fail "the walk had not started when it was killed"
+	[ ! -e "$T/run/volown.once" ] || fail "the marker was left by a killed run"
+	run as 1000:1000 "$T/volown" -- true
+	[ "$status" -eq 0 ] || { show_output; fail "the second run failed"; }
+	[ -z "$(wrong_owners "$T/vol" 1000:1000)" ] || fail "the volume was not fixed by the second run"
+}
+
+@test "two runs at once: one walks, the other waits and does nothing" {
+	mkdir -p "$T/vol/many"
+	(cd "$T/vol/many" && seq 1 5000 | xargs touch)
+	# hold the lock so that both start, then let them race for it
+	touch "$T/run/volown.lock"
+	exec {held}<"$T/run/volown.lock"
+	flock -x "$held"
+	as 1000:1000 "$T/volown" -- true >"$T/one.out" 2>&1 {held}<&- &
+	a=$!
+	as 1000:1000 "$T/volown" -- true >"$T/two.out" 2>&1 {held}<&- &
+	b=$!
+	sleep 1
+	exec {held}<&-
+	wait "$a" || fail "the first run failed: $(cat "$T/one.out")"
+	wait "$b" || fail "the second run failed: $(cat "$T/two.out")"
+	walks=$(cat "$T/one.out" "$T/two.out" | grep -c 'entries checked')
+	[ "$walks" -eq 1 ] || fail "$walks walks: $(cat "$T/one.out" "$T/two.out")"
+	[ -z "$(wrong_owners "$T/vol" 1000:1000)" ]
+}
+
+@test "--mkdir under the caller's umask 0777: the parents volown makes are root:root 0755" {
+	printf 'mkdir = 1\npath = %s\n' "$T/new/a/data" >"$T/etc/volown.conf"
+	run as 1000:1000 sh -c "umask 0777 && exec '$T/volown' -- sh -c 'umask; id -u'"
+	[ "$status" -eq 0 ] || { show_output; fail "volown failed"; }
+	[ "$(stat -c '%u:%g %a' "$T/new" "$T/new/a")" = "0:0 755
+0:0 755" ] || fail "parents: $(stat -c '%n %u:%g %a' "$T/new" "$T/new/a")"
+	[ "$(stat -c '%u:%g %a' "$T/new/a/data")" = "1000:1000 755" ] ||
+		fail "path: $(stat -c '%u:%g %a' "$T/new/a/data")"
+	# the command keeps the caller's umask
+	[ "${lines[-2]}" = 0777 ] || { show_output; fail "the umask was not the caller's"; }
+}

@@ -237,3 +237,30 @@ wait_for_log() {
 	docker logs "$name" 2>&1 | sed 's/^/    | /' >&2
 	return 1
 }
+
+# cpu_throttle NAME PERCENT: a cgroup that lets its processes use PERCENT of one CPU
+# (cgroup v2's cpu.max, or v1's cpu controller); prints the path of its cgroup.procs
+# file, or fails when neither can be made here. Remove it with cpu_throttle_remove NAME.
+cpu_throttle() {
+	local name=$1 pct=$2 dir
+	if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+		dir=/sys/fs/cgroup/$name
+		grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null ||
+			echo +cpu >/sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || return 1
+		mkdir -p "$dir" && echo "$((pct * 1000)) 100000" >"$dir/cpu.max" || return 1
+	else
+		dir=/sys/fs/cgroup/cpu/$name
+		[ -d /sys/fs/cgroup/cpu ] || return 1
+		mkdir -p "$dir" && echo 100000 >"$dir/cpu.cfs_period_us" &&
+			echo "$((pct * 1000))" >"$dir/cpu.cfs_quota_us" || return 1
+	fi
+	echo "$dir/cgroup.procs"
+}
+
+cpu_throttle_remove() {
+	local d
+	for d in "/sys/fs/cgroup/$1" "/sys/fs/cgroup/cpu/$1"; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null
+	done
+	return 0
+}
