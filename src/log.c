@@ -2,6 +2,8 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,26 +24,109 @@ enum log_level log_level(void)
 #define LINE_MAX_LEN 4000 /* longer messages keep their start and their end */
 #define KEEP_HEAD    1000
 
-/* One message in one write, so lines from concurrent writers never interleave. A
- * message too long for a line (a path deeper than PATH_MAX) loses its middle, never
- * the entry's name at its end nor the system's reason. */
-static void emit(const char *fmt, va_list ap, int err)
+/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
 {
-	char *msg = NULL, line[LINE_MAX_LEN + 512];
+	size_t len;
+	uint32_t c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and beyond U+10FFFF are not UTF-8 */
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* Code points a terminal acts on rather than shows: C0 and C1 controls, DEL, and the
+ * bidirectional overrides that can make a name read as another. */
+static bool is_control(const unsigned char *s, size_t len)
+{
+	uint32_t c;
+
+	if (len == 1)
+		return s[0] < 0x20 || s[0] == 0x7f;
+	if (len == 2)
+		return s[0] == 0xc2 && s[1] < 0xa0; /* U+0080..U+009F */
+	if (len != 3 || s[0] != 0xe2)
+		return false;
+	c = 0x2000 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+	return (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+}
+
+size_t log_escape(const char *in, size_t len, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)in;
+	size_t at = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(s + i, len - i);
+		if (n && !is_control(s + i, n) && s[i] != '\\') {
+			memcpy(out + at, s + i, n);
+			at += n;
+			i += n;
+			continue;
+		}
+		if (!n)
+			n = 1; /* a byte that is not UTF-8: escaped alone */
+		for (size_t k = 0; k < n; k++, i++) {
+			unsigned char c = s[i];
+			out[at++] = '\\';
+			if (c == '\\' || c == '\n' || c == '\t' || c == '\r') {
+				out[at++] = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : '\\';
+				continue;
+			}
+			out[at++] = 'x';
+			out[at++] = hex[c >> 4];
+			out[at++] = hex[c & 15];
+		}
+	}
+	out[at] = '\0';
+	return at;
+}
+
+/* One message in one write, so lines from concurrent writers never interleave. Every
+ * byte a name could bring that a terminal would act on is escaped (log_escape), so a
+ * message stays one line. A message too long for a line (a path deeper than PATH_MAX)
+ * loses its middle, never the entry's name at its end nor the system's reason. */
+static void emit(FILE *out, const char *prefix, const char *fmt, va_list ap, int err)
+{
+	char *msg = NULL, *esc = NULL, line[LINE_MAX_LEN + 512];
 	const char *reason = err ? strerror(err) : NULL;
 	int n = vasprintf(&msg, fmt, ap);
 	size_t len = n < 0 ? 0 : (size_t)n, at = 0;
 
-	at += (size_t)snprintf(line, sizeof line, "volown: ");
+	if (len && (esc = malloc(4 * len + 1)))
+		len = log_escape(msg, len, esc);
+	else
+		len = 0;
+	at += (size_t)snprintf(line, sizeof line, "%s", prefix);
 	if (len <= LINE_MAX_LEN) {
-		memcpy(line + at, msg ? msg : "", len);
+		memcpy(line + at, esc ? esc : "", len);
 		at += len;
 	} else {
-		memcpy(line + at, msg, KEEP_HEAD);
+		memcpy(line + at, esc, KEEP_HEAD);
 		at += KEEP_HEAD;
 		memcpy(line + at, "...", 3);
 		at += 3;
-		memcpy(line + at, msg + len - (LINE_MAX_LEN - KEEP_HEAD), LINE_MAX_LEN - KEEP_HEAD);
+		memcpy(line + at, esc + len - (LINE_MAX_LEN - KEEP_HEAD), LINE_MAX_LEN - KEEP_HEAD);
 		at += LINE_MAX_LEN - KEEP_HEAD;
 	}
 	if (reason)
@@ -49,14 +134,15 @@ static void emit(const char *fmt, va_list ap, int err)
 	if (at > sizeof line - 1)
 		at = sizeof line - 1;
 	line[at++] = '\n';
-	fwrite(line, 1, at, stderr);
+	fwrite(line, 1, at, out);
+	free(esc);
 	free(msg);
 }
 
 static void vlog(enum log_level min, int err, const char *fmt, va_list ap)
 {
 	if (current >= min)
-		emit(fmt, ap, err);
+		emit(stderr, "volown: ", fmt, ap, err);
 }
 
 void die(int code, const char *fmt, ...)
@@ -109,5 +195,13 @@ void verbose(const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	vlog(LOG_VERBOSE, 0, fmt, ap);
+	va_end(ap);
+}
+
+void report(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit(stdout, "", fmt, ap, 0);
 	va_end(ap);
 }

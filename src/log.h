@@ -2,6 +2,7 @@
 #ifndef VOLOWN_LOG_H
 #define VOLOWN_LOG_H
 
+#include <stddef.h>
 #include <stdnoreturn.h>
 
 /* Exit codes, as docker run uses them. */
@@ -29,5 +30,13 @@ void warn_errno(const char *fmt, ...) PRINTF(1, 2);
 void info(const char *fmt, ...) PRINTF(1, 2);
 /* Details: only with --verbose. */
 void verbose(const char *fmt, ...) PRINTF(1, 2);
+
+/* A line on stdout (what --dry-run and --verbose list), escaped as messages are. */
+void report(const char *fmt, ...) PRINTF(1, 2);
+
+/* Writes `in' (len bytes) to `out' (room for 4 * len + 1) with every control
+ * character (C0, DEL, C1, bidirectional overrides), every byte that is not UTF-8, and
+ * the backslash itself escaped (\n, \t, \r, \\, \xHH); returns the length written. */
+size_t log_escape(const char *in, size_t len, char *out);
 
 #endif

@@ -386,7 +386,7 @@ static void report_change(struct worker *w, const struct node *n, const char *na
 	if (want != (e->mode & 07777))
 		snprintf(modes, sizeof modes, ", mode %04o -> %04o", (unsigned)(e->mode & 07777),
 			 (unsigned)want);
-	printf("%s%s: %lu:%lu -> %lu:%lu%s\n", o->dry_run ? "would change " : "changed ",
+	report("%s%s: %lu:%lu -> %lu:%lu%s", o->dry_run ? "would change " : "changed ",
 	       path_of(w, n, name), (unsigned long)e->uid, (unsigned long)e->gid,
 	       (unsigned long)o->uid, (unsigned long)o->gid, modes);
 }

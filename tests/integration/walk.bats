@@ -344,3 +344,42 @@ teardown() {
 	[ "$(stat -c %a "$T/volown/f4755")" = 755 ] || fail "f4755 kept its set-user-ID bit"
 	[ "$(stat -c %a "$T/volown/right/already-theirs")" = 4755 ] || fail "an untouched file changed"
 }
+
+# A name is the attacker's: it must not forge a volown: line nor reach the terminal as
+# a control sequence, on stdout (-n, -v) or stderr (warnings, summaries).
+@test "every name printed is escaped: one message stays one line, no control byte gets out" {
+	local evil bad out
+	evil=$(printf 'x\nvolown: data: 0 entries checked, 0 changed in 0.000 s\n\033[2J\033]0;owned\007')
+	bad=$(printf 'bad\377\302\233\342\200\256end')
+	mkdir -p "$T/vol/$evil" "$T/vol/d"
+	echo a >"$T/vol/$evil/$bad"
+	echo b >"$T/vol/d/$evil"
+	ln "$T/vol/d/$evil" "$T/vol/d/link" # hard-linked: a warning naming it
+	for opts in "-n" "-v" ""; do
+		chown -R 0:0 "$T/vol"
+		out=$("$VOLOWN" $opts --user 1000:1000 --path "$T/vol" 2>&1) || true
+		# the names are there, escaped
+		[[ $out == *'x\nvolown: data: 0 entries checked'*'\x1b[2J\x1b]0;owned\x07'* ]] ||
+			fail "[$opts] the name is not shown escaped: $out"
+		if [ "$opts" = -n ]; then
+			[[ $out == *'bad\xff\xc2\x9b\xe2\x80\xaeend'* ]] || fail "[$opts] bytes not escaped: $out"
+		fi
+		# no control byte but the newlines that end lines, nothing outside UTF-8
+		if printf '%s' "$out" | LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]'; then
+			fail "[$opts] a control byte got out: $(printf '%s' "$out" | cat -A)"
+		fi
+		if ! printf '%s' "$out" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1; then
+			fail "[$opts] output is not UTF-8: $(printf '%s' "$out" | cat -A)"
+		fi
+		# exactly one summary line: none forged
+		[ "$(printf '%s\n' "$out" | grep -c '^volown: [^`]* entries checked')" -eq 1 ] ||
+			fail "[$opts] a forged summary line: $out"
+		# every line is volown's own: a message, or a -n/-v listing line
+		while IFS= read -r line; do
+			case $line in
+			"volown: "* | "would change $T/vol"* | "changed $T/vol"*) ;;
+			*) fail "[$opts] a line that is not volown's: [$line]" ;;
+			esac
+		done <<<"$out"
+	done
+}
