@@ -90,7 +90,10 @@ size_t log_escape(const char *in, size_t len, char *out)
 			unsigned char c = s[i];
 			out[at++] = '\\';
 			if (c == '\\' || c == '\n' || c == '\t' || c == '\r') {
-				out[at++] = c == '\n' ? 'n' : c == '\t' ? 't' : c == '\r' ? 'r' : '\\';
+				out[at++] = c == '\n'	? 'n'
+					    : c == '\t' ? 't'
+					    : c == '\r' ? 'r'
+							: '\\';
 				continue;
 			}
 			out[at++] = 'x';
