@@ -28,11 +28,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (mountinfo_parse_line(line, &m) == 0) {
 		if (m.mount_point[0] != '/' || strlen(m.mount_point) > size)
 			abort();
-		(void)mounts_exclusion(&m);
+		bool host;
+		(void)mounts_exclusion(&m, -1, &host);
+		(void)mounts_not_container(4026532200ull, &m);
 	}
 	free(line);
 	if (size && (fp = fmemopen((void *)data, size, "r"))) {
-		mounts_scan(fp, count, &n);
+		const char *why = NULL;
+		mounts_scan(fp, 4026532200ull, &why, count, &n);
 		fclose(fp);
 	}
 	return 0;

@@ -161,16 +161,32 @@ static void add_auto(const char *mount_point, const char *why_not, void *ctx)
 	plan_add(ctx, mount_point);
 }
 
+/* The inode of this process's PID namespace, 0 when it cannot be read. */
+static unsigned long long pid_namespace(void)
+{
+	struct stat st;
+	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
 static void plan_auto(struct plan *pl)
 {
 	static const char mountinfo[] = "/proc/self/mountinfo";
+	const char *not_container = NULL;
 	FILE *fp = fopen(mountinfo, "re");
+	int rc;
+
 	if (!fp)
 		die_errno(EXIT_VOLOWN, "--auto: cannot read `%s' (is /proc mounted?)", mountinfo);
-	if (mounts_scan(fp, add_auto, pl) < 0)
-		die(EXIT_VOLOWN, "--auto: out of memory reading `%s'", mountinfo);
+	rc = mounts_scan(fp, pid_namespace(), &not_container, add_auto, pl);
 	fclose(fp);
-	if (pl->n == 0)
+	if (rc < 0)
+		die(EXIT_VOLOWN, "--auto: out of memory reading `%s'", mountinfo);
+	if (not_container)
+		die(EXIT_VOLOWN,
+		    "--auto: this is not a container (%s), and every mount of a host is the "
+		    "host's own: refusing to look for volumes here; name them with --path",
+		    not_container);
+	if (pl->n == pl->configured)
 		info("--auto: no writable volume is mounted in this container");
 }
 
