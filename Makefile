@@ -17,10 +17,10 @@ HOST_CC    ?= cc
 WARN       := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
               -Wformat=2 -Werror=format-nonliteral -Wpointer-arith -Wvla -Wundef
 HARDEN     := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fno-plt
-CFLAGS     ?= -Os
+CFLAGS     ?= -Oz
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DVOLOWN_VERSION='"$(VERSION)"' $(WARN) $(HARDEN) $(CFLAGS)
 LDSTATIC   := -static -s -Wl,-z,relro,-z,now -Wl,--gc-sections -Wl,-z,noseparate-code
-SECTIONS   := -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
+SECTIONS   := -flto -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
 
 # Every module of the container-side binary.
 SRCS       := $(wildcard src/*.c)

@@ -1,5 +1,6 @@
 /* config.c — command line and environment into one struct config. */
 #include "config.h"
+#include "ids.h"
 #include "setuid.h"
 
 #include <getopt.h>
@@ -208,9 +209,8 @@ static void set_chmod(struct config *cfg, const char *v, const struct origin *fr
 
 static void set_jobs(struct config *cfg, const char *v, const struct origin *from)
 {
-	char *end;
-	unsigned long n = strtoul(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end || n < 1 || n > 1024)
+	long long n;
+	if (*v < '0' || *v > '9' || !ids_parse_number(v, &n) || n < 1 || n > 1024)
 		die(EXIT_VOLOWN, "%s: `%s' is not a number of jobs (1-1024)", from->name, v);
 	cfg->jobs = (unsigned)n;
 }

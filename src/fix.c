@@ -1,6 +1,7 @@
 /* fix.c — the fix phase (see fix.h). */
 #include "fix.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,6 +13,54 @@
 #include "paths.h"
 #include "setuid.h"
 #include "walk.h"
+
+/* Stopping during the fix: SIGTERM (docker stop), SIGINT and SIGQUIT stop the walk
+ * at the next entry, leaving each root as it was (the next start finishes the job);
+ * volown then exits 128+N without running the command. As PID 1 with no handler, it
+ * would ignore them and the engine would wait out its timeout, then kill. */
+static volatile sig_atomic_t stop_signal;
+static const struct {
+	int sig;
+	const char *name;
+} stop_signals[] = { { SIGTERM, "SIGTERM" }, { SIGINT, "SIGINT" }, { SIGQUIT, "SIGQUIT" } };
+#define NSTOP (sizeof stop_signals / sizeof *stop_signals)
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* No SA_RESTART: a wait (the setuid lock) returns at once with EINTR. */
+static void catch_stops(struct sigaction old[NSTOP])
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NSTOP; i++)
+		if (sigaction(stop_signals[i].sig, &sa, &old[i]) < 0)
+			die_errno(EXIT_VOLOWN, "cannot catch %s", stop_signals[i].name);
+}
+
+/* The command starts with the dispositions volown was given, an ignored one included. */
+static void restore_stops(const struct sigaction old[NSTOP])
+{
+	for (size_t i = 0; i < NSTOP; i++)
+		if (sigaction(stop_signals[i].sig, &old[i], NULL) < 0)
+			die_errno(EXIT_VOLOWN, "cannot restore %s", stop_signals[i].name);
+}
+
+static noreturn void stopped(const char *path, const struct walk_stats *s)
+{
+	const char *name = "a signal";
+	for (size_t i = 0; i < NSTOP; i++)
+		if (stop_signals[i].sig == stop_signal)
+			name = stop_signals[i].name;
+	if (!path)
+		die(128 + stop_signal, "stopped by %s before running the command", name);
+	die(128 + stop_signal,
+	    "stopped by %s while fixing `%s' (%llu entries checked, %llu changed): its root is "
+	    "left as it was, so the next start finishes the fix",
+	    name, path, (unsigned long long)s->checked, (unsigned long long)s->changed);
+}
 
 static noreturn void path_failed(const char *path, enum path_status st, const struct opened_path *p)
 {
@@ -87,7 +136,8 @@ static int fix_one(const char *path, bool discovered, const struct config *cfg,
 	struct opened_path p;
 	struct walk_stats s;
 	struct timespec t0;
-	struct walk_opts o = { .uid = t->id.uid,
+	struct walk_opts o = { .stop = &stop_signal,
+			       .uid = t->id.uid,
 			       .gid = t->id.gid,
 			       .cross_mounts = cfg->cross_mounts,
 			       .dry_run = cfg->dry_run,
@@ -114,6 +164,8 @@ static int fix_one(const char *path, bool discovered, const struct config *cfg,
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	res = walk_tree(p.fd, path, &o, &s);
+	if (res == WALK_STOPPED)
+		stopped(path, &s);
 	if (s.incomplete || s.read_only)
 		*complete = false;
 	if (s.read_only) {
@@ -193,11 +245,16 @@ static void plan_auto(struct plan *pl)
 int fix_paths(const struct config *cfg, const struct target *t)
 {
 	struct plan pl = { 0 };
+	struct sigaction old[NSTOP];
 	bool complete = true;
 	int rc = 0, lock = -1;
 
-	if (cfg->setuid && (lock = setuid_claim()) < 0) {
+	catch_stops(old);
+	if (cfg->setuid && (lock = setuid_claim(&stop_signal)) < 0) {
+		if (stop_signal)
+			stopped(NULL, NULL);
 		verbose("setuid mode: this container's volumes were fixed by an earlier run");
+		restore_stops(old);
 		return 0;
 	}
 	for (size_t i = 0; i < cfg->paths.n; i++)
@@ -216,5 +273,8 @@ int fix_paths(const struct config *cfg, const struct target *t)
 		else
 			close(lock);
 	}
+	restore_stops(old);
+	if (stop_signal) /* it came after the last walk: the command is not started */
+		stopped(NULL, NULL);
 	return rc;
 }

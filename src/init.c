@@ -176,7 +176,7 @@ static noreturn void finish(const struct child *c, int status)
 static noreturn void supervise(const struct child *c, const sigset_t *all)
 {
 	for (;;) {
-		int status, sig = sigwaitinfo(all, NULL);
+		int status = 0, sig = sigwaitinfo(all, NULL);
 
 		if (sig < 0) {
 			if (errno == EINTR)

@@ -139,7 +139,7 @@ static void check_root_file(int dir, const char *name)
 		    name);
 }
 
-int setuid_claim(void)
+int setuid_claim(const volatile sig_atomic_t *stop)
 {
 	int dir = marker_dir(), lock;
 	struct stat st;
@@ -151,9 +151,15 @@ int setuid_claim(void)
 		die(EXIT_VOLOWN, "setuid mode: `%s' under /run is not root's own file; refusing",
 		    LOCK);
 	/* a second run started meanwhile waits here for the first one to finish */
-	while (flock(lock, LOCK_EX) < 0)
+	while (flock(lock, LOCK_EX) < 0) {
 		if (errno != EINTR)
 			die_errno(EXIT_VOLOWN, "setuid mode: cannot lock `/run/%s'", LOCK);
+		if (*stop) {
+			close(lock);
+			close(dir);
+			return -1;
+		}
+	}
 	if (fstatat(dir, MARKER, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		check_root_file(dir, MARKER);
 		close(lock);

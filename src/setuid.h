@@ -5,6 +5,7 @@
 #ifndef VOLOWN_SETUID_H
 #define VOLOWN_SETUID_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "config.h"
@@ -24,8 +25,9 @@ void setuid_identity(struct identity *id);
 
 /* Claims this container's one privileged run: takes a root-owned lock under /run (or
  * /var/run), waiting while another run holds it. Returns the lock's descriptor when
- * the volumes still have to be fixed, -1 when an earlier run completed them. */
-int setuid_claim(void);
+ * the volumes still have to be fixed, -1 when an earlier run completed them, or when
+ * `*stop' turned nonzero while it waited. */
+int setuid_claim(const volatile sig_atomic_t *stop);
 
 /* The fix was complete: leaves the marker that later runs find, then lets go of the
  * lock. A run that fails or is stopped never gets here: the next one fixes again. */

@@ -47,10 +47,17 @@
 #define SYS_fchmodat2 452 /* Linux 6.6; the same number on every architecture */
 #endif
 
-#define WINDOW	       64	   /* most directory descriptors a worker keeps open */
-#define FD_BUDGET      256	   /* directory descriptors of all workers together */
-#define BATCH	       (64 * 1024) /* getdents buffer */
-#define PROGRESS_EVERY 2.0	   /* seconds between progress lines */
+#define WINDOW	       64	     /* most directory descriptors a worker keeps open */
+#define FD_BUDGET      256	     /* directory descriptors of all workers together */
+#define BATCH	       (64 * 1024)   /* getdents buffer */
+#define SMALL_BATCH    4096	     /* getdents read when a level may hold few names */
+#define NAME_BUDGET    (1024 * 1024) /* bytes of pending names, all workers together */
+#define MIN_NAMES      (16 * 1024)   /* ... but at least this much per worker */
+#define LEVEL_FLOOR    1024	     /* bytes of names any level may hold, while the worker's ... */
+#define NAME_CEILING   (2 * 1024 * 1024) /* ... are below this; beyond, one name a level */
+#define MAX_OPEN_DIRS  12288		 /* directories being walked at once: the depth bound */
+#define PATH_SHOWN     8192		 /* the longest path a message shows (its end) */
+#define PROGRESS_EVERY 2.0		 /* seconds between progress lines */
 
 /* The kernel's struct statx (stable ABI); musl 1.2.3 has no wrapper. */
 struct kstatx {
@@ -189,10 +196,14 @@ struct node {
 	char name[];	       /* the root: its path; others: the name in the parent */
 };
 
-/* One level of a worker's depth-first walk. */
+/* One level of a worker's depth-first walk. Its subdirectories are opened one after
+ * the other from `pend', the names of those its current batch held (as many as the
+ * worker's budget for names allows: a batch is read only up to where they fit, and the
+ * next one from there, so memory does not grow with the depth). */
 struct frame {
-	int fd;	   /* -1 while released */
-	off_t pos; /* getdents position, saved while released */
+	int fd;		 /* -1 while released */
+	off_t pos;	 /* where the next batch starts, when `positioned' is false */
+	bool positioned; /* the descriptor's offset is where the next batch starts */
 	struct node *node;
 	char *pend; /* NUL-separated subdirectory names of the current batch */
 	size_t pend_len, pend_off, pend_cap;
@@ -220,6 +231,8 @@ struct shared {
 	bool failed;		   /* stop: change nothing more (atomic) */
 	bool incomplete;	   /* something was left wrong: keep the root as it is (atomic) */
 	uint64_t checked, changed; /* for the progress lines (atomic) */
+	unsigned long open_dirs;   /* nodes alive: directories being walked (atomic) */
+	size_t name_budget;	   /* bytes of pending names each worker may hold */
 	int progress_lock;
 	struct timespec start;
 	double last;
@@ -232,7 +245,8 @@ struct worker {
 	uint64_t told_checked, told_changed; /* already added to the shared counters */
 	struct frame *frames;
 	size_t depth, cap;
-	char *path; /* for messages */
+	size_t names; /* bytes held in the frames' `pend' buffers */
+	char *path;   /* for messages */
 	size_t path_cap;
 	union {
 		struct kdirent64 align;
@@ -242,7 +256,7 @@ struct worker {
 
 static bool stopped(struct shared *sh)
 {
-	return LOAD(&sh->failed);
+	return LOAD(&sh->failed) || (sh->o->stop && *sh->o->stop);
 }
 
 static void *xmalloc(size_t n)
@@ -328,15 +342,26 @@ static bool needs_change(const struct shared *sh, const struct entry *e)
 	return owner_wrong(sh, e) || target_mode(sh, e) != (e->mode & 07777);
 }
 
-/* The path of `n` plus `name` (NULL: `n` itself), for messages. */
+/* The path of `n` plus `name` (NULL: `n` itself), for messages: the root's path, and
+ * at most PATH_SHOWN bytes of what follows it, its end (where the entry's name is). */
 static const char *path_of(struct worker *w, const struct node *n, const char *name)
 {
-	size_t len = name ? strlen(name) + 1 : 0, k;
-	const struct node *p;
+	const struct node *p, *q;
+	size_t tail = name ? strlen(name) + 1 : 0, parts = 0, k, len;
+	bool cut = false;
 	char *at;
 
-	for (p = n; p; p = p->parent)
-		len += strlen(p->name) + 1;
+	for (p = n; p->parent; p = p->parent, parts++) {
+		k = strlen(p->name) + 1;
+		if (tail + k > PATH_SHOWN) {
+			cut = true;
+			break;
+		}
+		tail += k;
+	}
+	while (p->parent) /* the root */
+		p = p->parent;
+	len = strlen(p->name) + (cut ? 4 : 0) + tail + 1;
 	if (len > w->path_cap) {
 		free(w->path);
 		w->path = xmalloc(len);
@@ -350,14 +375,20 @@ static const char *path_of(struct worker *w, const struct node *n, const char *n
 		memcpy(at, name, k);
 		*--at = '/';
 	}
-	for (p = n;; p = p->parent) {
-		k = strlen(p->name);
+	for (q = n; parts > 0; q = q->parent, parts--) {
+		k = strlen(q->name);
 		at -= k;
-		memcpy(at, p->name, k);
-		if (!p->parent)
-			return at;
+		memcpy(at, q->name, k);
 		*--at = '/';
 	}
+	if (cut) {
+		at -= 4;
+		memcpy(at, "/...", 4);
+	}
+	k = strlen(p->name);
+	at -= k;
+	memcpy(at, p->name, k);
+	return at;
 }
 
 /* A change the system refused: fatal, or a warning with --on-error warn. */
@@ -416,6 +447,16 @@ static void change(struct worker *w, int fd, const struct entry *e, bool dir, co
 	w->st.changed++;
 }
 
+/* Closes a level's descriptor; it is reopened through "..", and read on from `pos'. */
+static void release(struct frame *f)
+{
+	if (f->positioned)
+		f->pos = lseek(f->fd, 0, SEEK_CUR);
+	f->positioned = false;
+	close(f->fd);
+	f->fd = -1;
+}
+
 /* Out of descriptors (a low RLIMIT_NOFILE): release the oldest open level that is
  * neither the subtree's own, nor `keep`, nor one of the two newest. */
 static bool release_oldest(struct worker *w, const struct frame *keep)
@@ -423,9 +464,7 @@ static bool release_oldest(struct worker *w, const struct frame *keep)
 	for (size_t i = 1; i + 2 < w->depth; i++) {
 		struct frame *f = &w->frames[i];
 		if (f->fd >= 0 && f != keep) {
-			f->pos = lseek(f->fd, 0, SEEK_CUR);
-			close(f->fd);
-			f->fd = -1;
+			release(f);
 			return true;
 		}
 	}
@@ -482,55 +521,84 @@ static void fix_entry(struct worker *w, struct frame *f, const char *name, const
 	close(fd);
 }
 
-static void pend_add(struct frame *f, const char *name)
+/* Keeps a subdirectory's name for later; false when the worker's budget for names has
+ * no room for it. Whatever the budget, a level may hold LEVEL_FLOOR bytes of names
+ * (fewer batches read again, deep down) as long as the worker holds less than
+ * NAME_CEILING in all; and always one name, so that the walk goes on. */
+static bool pend_add(struct worker *w, struct frame *f, const char *name)
 {
-	size_t n = strlen(name) + 1;
-	if (f->pend_len + n > f->pend_cap) {
-		size_t cap = f->pend_cap ? f->pend_cap * 2 : 256;
-		while (cap < f->pend_len + n)
+	size_t n = strlen(name) + 1, need = f->pend_len + n;
+
+	if (need > f->pend_cap) {
+		size_t others = w->names - f->pend_cap, cap = f->pend_cap ? f->pend_cap * 2 : 256;
+		size_t room = w->sh->name_budget > others ? w->sh->name_budget - others : 0;
+		while (cap < need)
 			cap *= 2;
+		if (room < LEVEL_FLOOR && others + LEVEL_FLOOR <= NAME_CEILING)
+			room = LEVEL_FLOOR;
+		if (cap > room)
+			cap = room;
+		if (cap < need) {
+			if (f->pend_len > 0)
+				return false;
+			cap = need;
+		}
 		char *p = realloc(f->pend, cap);
 		if (!p)
 			die(EXIT_VOLOWN, "out of memory");
+		w->names += cap - f->pend_cap;
 		f->pend = p;
 		f->pend_cap = cap;
 	}
 	memcpy(f->pend + f->pend_len, name, n);
 	f->pend_len += n;
+	return true;
 }
 
-/* One entry of a batch: a subdirectory is queued, anything else is fixed now. */
-static void visit(struct worker *w, struct frame *f, const char *name, unsigned char type)
+/* One entry of a batch: a subdirectory is kept for later, anything else is fixed now.
+ * False when a subdirectory's name does not fit: the batch stops before it. */
+static bool visit(struct worker *w, struct frame *f, const char *name, unsigned char type)
 {
 	struct entry e;
 
-	if (type == DT_DIR) {
-		pend_add(f, name);
-		return;
-	}
+	if (type == DT_DIR)
+		return pend_add(w, f, name);
 	if (entry_stat(f->fd, name, AT_SYMLINK_NOFOLLOW, &e) < 0) {
 		if (errno != ENOENT)
 			refused(w, "cannot stat", f->node, name);
-		return;
+		return true;
 	}
-	if (S_ISDIR(e.mode)) { /* the filesystem gave no type */
-		pend_add(f, name);
-		return;
-	}
+	if (S_ISDIR(e.mode)) /* the filesystem gave no type */
+		return pend_add(w, f, name);
 	w->st.checked++;
 	if (!same_mount(w->sh, &e)) {
 		verbose("`%s' is another mount: left alone", path_of(w, f->node, name));
-		return;
+		return true;
 	}
 	fix_entry(w, f, name, &e);
 	progress(w); /* a batch can be long on a slow filesystem */
+	return true;
 }
 
+/* Reads the next batch of `f' and visits it, up to where the names of its
+ * subdirectories fit in the worker's budget (the next batch starts there). */
 static void read_batch(struct worker *w, struct frame *f)
 {
-	long n = syscall(SYS_getdents64, f->fd, w->buf.bytes, sizeof w->buf.bytes);
+	size_t room = w->sh->name_budget - (w->names - f->pend_cap);
+	size_t want = room < BATCH / 4 ? SMALL_BATCH : BATCH;
+	off_t last = -1; /* the offset after the last entry visited */
+	long n;
 
 	f->pend_len = f->pend_off = 0;
+	if (!f->positioned) {
+		if (lseek(f->fd, f->pos, SEEK_SET) < 0) {
+			refused(w, "cannot read the directory", f->node, NULL);
+			f->eof = true;
+			return;
+		}
+		f->positioned = true;
+	}
+	n = syscall(SYS_getdents64, f->fd, w->buf.bytes, want);
 	if (n <= 0) {
 		if (n < 0)
 			refused(w, "cannot read the directory", f->node, NULL);
@@ -540,13 +608,18 @@ static void read_batch(struct worker *w, struct frame *f)
 	for (long off = 0; off < n && !stopped(w->sh);) {
 		struct kdirent64 *d = (struct kdirent64 *)(w->buf.bytes + off);
 		off += d->d_reclen;
-		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0)
-			visit(w, f, d->d_name, d->d_type);
+		if (strcmp(d->d_name, ".") != 0 && strcmp(d->d_name, "..") != 0 &&
+		    !visit(w, f, d->d_name, d->d_type) && last >= 0) {
+			f->pos = last; /* the rest of the batch is read again later */
+			f->positioned = false;
+			return;
+		}
+		last = d->d_off;
 	}
 }
 
-static struct node *node_new(struct node *parent, const char *name, const struct entry *self,
-			     int fd)
+static struct node *node_new(struct shared *sh, struct node *parent, const char *name,
+			     const struct entry *self, int fd)
 {
 	size_t len = strlen(name);
 	struct node *n = xmalloc(sizeof *n + len + 1);
@@ -555,6 +628,7 @@ static struct node *node_new(struct node *parent, const char *name, const struct
 	memcpy(n->name, name, len + 1);
 	if (parent)
 		ADD(&parent->pending, 1);
+	ADD(&sh->open_dirs, 1);
 	return n;
 }
 
@@ -568,15 +642,12 @@ static void push(struct worker *w, int fd, struct node *n)
 		w->frames = fr;
 		w->cap = cap;
 	}
-	w->frames[w->depth++] = (struct frame){ .fd = fd, .node = n };
+	w->frames[w->depth++] = (struct frame){ .fd = fd, .node = n, .positioned = true };
 	/* keep at most `window` descriptors open below the subtree's own */
 	if (w->depth > w->sh->window + 1) {
 		struct frame *old = &w->frames[w->depth - 1 - w->sh->window];
-		if (old->fd >= 0) {
-			old->pos = lseek(old->fd, 0, SEEK_CUR);
-			close(old->fd);
-			old->fd = -1;
-		}
+		if (old->fd >= 0)
+			release(old);
 	}
 }
 
@@ -606,6 +677,18 @@ static int open_child(struct worker *w, struct frame *f, struct node **out)
 	int fd;
 
 	f->pend_off += strlen(name) + 1;
+	if (LOAD(&w->sh->open_dirs) >= MAX_OPEN_DIRS) {
+		/* memory stays bounded whatever the tree: deeper than this, nothing is done;
+		 * the path is not fixed, as when a change is refused */
+		warn("`%s' is below %u nested directories: left alone", path_of(w, f->node, name),
+		     MAX_OPEN_DIRS);
+		STORE(&w->sh->incomplete, true);
+		if (w->sh->o->on_error == ON_ERROR_WARN)
+			w->st.skipped++;
+		else
+			STORE(&w->sh->failed, true);
+		return -1;
+	}
 	fd = open_at(w, f, f->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NOCTTY);
 	if (fd < 0) {
 		if (errno == ELOOP || errno == ENOTDIR)
@@ -625,7 +708,7 @@ static int open_child(struct worker *w, struct frame *f, struct node **out)
 		close(fd);
 		return -1;
 	}
-	*out = node_new(f->node, name, &e, -1);
+	*out = node_new(w->sh, f->node, name, &e, -1);
 	return fd;
 }
 
@@ -685,6 +768,7 @@ static void complete(struct worker *w, struct node *n, int fd)
 		if (fd >= 0 && fd != n->fd)
 			close(fd);
 		free(n);
+		SUB(&w->sh->open_dirs, 1);
 		if (!p)
 			all_done(w->sh);
 		if (!last)
@@ -702,6 +786,7 @@ static void end_frame(struct worker *w)
 	int fd = f->fd;
 
 	free(f->pend);
+	w->names -= f->pend_cap;
 	if (w->depth > 1 && f[-1].fd < 0 && fd >= 0 && !stopped(w->sh)) {
 		f[-1].fd = reopen_parent(w, f, fd, f[-1].node);
 		if (f[-1].fd >= 0 && lseek(f[-1].fd, f[-1].pos, SEEK_SET) < 0) {
@@ -867,6 +952,7 @@ enum walk_result walk_tree(int rootfd, const char *rootpath, const struct walk_o
 		return WALK_OK;
 	}
 	plan(opts, &jobs, &sh.window);
+	sh.name_budget = NAME_BUDGET / jobs > MIN_NAMES ? NAME_BUDGET / jobs : MIN_NAMES;
 	clock_gettime(CLOCK_MONOTONIC, &sh.start);
 	sh.queue = xmalloc(jobs * sizeof *sh.queue);
 	w = xmalloc(jobs * sizeof *w);
@@ -893,7 +979,7 @@ enum walk_result walk_tree(int rootfd, const char *rootpath, const struct walk_o
 	memcpy(name, rootpath, rl);
 	name[rl] = '\0';
 	w[0]->st.checked = 1;
-	walk_subtree(w[0], &(struct task){ rootfd, node_new(NULL, name, &sh.root, rootfd) });
+	walk_subtree(w[0], &(struct task){ rootfd, node_new(&sh, NULL, name, &sh.root, rootfd) });
 	free(name);
 	work(w[0]);
 	for (unsigned i = 0; i < jobs; i++) {
@@ -911,5 +997,7 @@ enum walk_result walk_tree(int rootfd, const char *rootpath, const struct walk_o
 	free(w);
 	free(sh.queue);
 	stats->incomplete = sh.incomplete || sh.failed;
+	if (opts->stop && *opts->stop)
+		return WALK_STOPPED;
 	return sh.failed ? WALK_FAILED : WALK_OK;
 }

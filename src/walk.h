@@ -5,6 +5,7 @@
 #define VOLOWN_WALK_H
 
 #include <stdbool.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -20,6 +21,8 @@ struct walk_opts {
 	enum hardlinks hardlinks;
 	unsigned jobs;	    /* threads; 0: one per online CPU (at most WALK_MAX_JOBS) */
 	struct modes chmod; /* modes to set; chmod.n == 0: modes are left alone */
+	const volatile sig_atomic_t *stop; /* when it turns nonzero, stop: change nothing
+					      more (the root is left as it was) */
 };
 
 #define WALK_MAX_JOBS 64
@@ -35,7 +38,8 @@ struct walk_stats {
 
 enum walk_result {
 	WALK_OK = 0,
-	WALK_FAILED, /* a change was refused, or the tree moved under us; reported */
+	WALK_FAILED,  /* a change was refused, or the tree moved under us; reported */
+	WALK_STOPPED, /* opts->stop turned nonzero: stopped, the root left as it was */
 };
 
 /* Walks the directory open at `rootfd` (which stays open), named `rootpath` in

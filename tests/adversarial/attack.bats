@@ -19,6 +19,7 @@ setup() {
 
 teardown() {
 	[ -z "${HARDLINKS_WAS:-}" ] || echo "$HARDLINKS_WAS" >/proc/sys/fs/protected_hardlinks
+	[ -z "${SHAPES:-}" ] || umount "$SHAPES" 2>/dev/null || true
 	cleanup_world
 }
 
@@ -138,26 +139,65 @@ teardown() {
 	assert_world_unchanged
 }
 
-# walk_under_16mb NAME ENTRIES: volown fixes $T/vol/NAME, every one of its ENTRIES, with
-# a peak RSS under 16 MB.
+# walk_under_16mb NAME ENTRIES JOBS UID: volown fixes $SHAPES/NAME to UID:UID, every one
+# of its ENTRIES, with JOBS workers (0: one per CPU) and a peak RSS under 16 MB.
 walk_under_16mb() {
-	local rss
-	run /usr/bin/time -f 'maxrss %M' timeout 120 "$VOLOWN" --user 1000:1000 --path "$T/vol/$1"
-	[ "$status" -eq 0 ] || { show_output; false; }
+	local rss jobs=()
+	[ "$3" = 0 ] || jobs=(--jobs "$3")
+	run /usr/bin/time -f 'maxrss %M' timeout 300 "$VOLOWN" "${jobs[@]}" --user "$4:$4" --path "$SHAPES/$1"
+	[ "$status" -eq 0 ] || { show_output; fail "$1, jobs $3: exit status $status"; }
 	assert_output_has "$2 entries checked, $2 changed"
 	rss=$(printf '%s\n' "$output" | sed -n 's/^maxrss //p')
-	echo "# $1: $rss KB" >&3
-	[ "$rss" -lt 16384 ]
+	echo "# $1, jobs $3: $rss KB" >&3
+	[ "$rss" -lt 16384 ] || fail "$1, jobs $3: peak RSS $rss KB"
 }
 
-@test "10,000 levels deep and 100,000 entries in one directory, each walk under 16 MB" {
-	mkdir -p "$T/vol/deep" "$T/vol/wide"
-	"$ATTACKER" deep "$T/vol/deep" 10000
-	"$ATTACKER" wide "$T/vol/wide" 100000
-	walk_under_16mb deep 10002
-	walk_under_16mb wide 100001
-	[ -z "$(find "$T/vol" ! -user 1000 | head -n 1)" ]
+# The shapes live on a tmpfs of their own (fast to make, gone with the test).
+mount_shapes() {
+	SHAPES=$T/vol/shapes
+	mkdir -p "$SHAPES"
+	mount -t tmpfs -o size=3g,nr_inodes=1500000 volown-shapes "$SHAPES"
+}
+
+@test "peak memory under 16 MB for every shape, with one worker and with all of them" {
+	require_static # the sanitizers' own memory is not volown's
+	mount_shapes
+	mkdir "$SHAPES/comb" "$SHAPES/wide" "$SHAPES/deep"
+	# 1,200 levels, each with 230 subdirectories of 250-byte names, only the first of
+	# which goes on: every level used to keep its batch of names (80 MB)
+	"$ATTACKER" comb "$SHAPES/comb" 1200 230 250
+	"$ATTACKER" wide "$SHAPES/wide" 1000000
+	"$ATTACKER" deep "$SHAPES/deep" 10000
+	# the counts, from the shapes: the root, plus 1200 x 230; the root plus 1,000,000;
+	# the root, 10,000 levels and the file at the end
+	walk_under_16mb comb $((1 + 1200 * 230)) 1 1000
+	walk_under_16mb comb $((1 + 1200 * 230)) 0 2000
+	walk_under_16mb wide $((1 + 1000000)) 1 1000
+	walk_under_16mb wide $((1 + 1000000)) 0 2000
+	walk_under_16mb deep $((1 + 10000 + 1)) 1 1000
+	walk_under_16mb deep $((1 + 10000 + 1)) 0 2000
+	[ -z "$(find "$SHAPES" -mindepth 1 ! -user 2000 | head -n 1)" ] || fail "entries left unfixed"
+	umount "$SHAPES"
 	assert_world_unchanged
+}
+
+@test "deeper than 12,288 nested directories: not fixed (125), the root left as it was, memory bounded" {
+	require_static
+	local rss
+	mount_shapes
+	mkdir "$SHAPES/abyss"
+	# 13,000 levels of 255-byte names: what a level costs most
+	"$ATTACKER" comb "$SHAPES/abyss" 13000 1 255
+	run /usr/bin/time -f 'maxrss %M' timeout 300 "$VOLOWN" --user 1000:1000 --path "$SHAPES/abyss"
+	[ "$status" -eq 125 ] || { show_output; fail "exit status $status"; }
+	assert_output_has "below 12288 nested directories: left alone" "was not fully fixed"
+	rss=$(printf '%s\n' "$output" | sed -n 's/^maxrss //p')
+	echo "# abyss: $rss KB" >&3
+	[ "$rss" -lt 16384 ] || fail "peak RSS $rss KB"
+	# the root is unchanged (a later run must walk again), and nothing past the bound moved
+	[ "$(stat -c %u "$SHAPES/abyss")" = 0 ] || fail "the root was changed"
+	[ -n "$(find "$SHAPES/abyss" -mindepth 12289 -user 0 | head -n 1)" ] || fail "the depth bound was not kept"
+	umount "$SHAPES"
 }
 
 @test "entries deleted, recreated and renamed while the walk holds their parent" {

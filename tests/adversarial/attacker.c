@@ -8,7 +8,9 @@
  *
  * And, to build big trees fast:
  *   attacker deep DIR N             N nested directories "d" under DIR, a file at the end
- *   attacker wide DIR N             N empty files in DIR */
+ *   attacker wide DIR N             N empty files in DIR
+ *   attacker comb DIR N W L         N levels under DIR, each with W subdirectories of
+ *                                   L-byte names, only the first of which goes on */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -67,6 +69,35 @@ static int build(const char *how, const char *dir, long n)
 	return 0;
 }
 
+/* N levels of W directories with L-byte names; the first of each level goes on. */
+static int comb(const char *dir, long levels, long width, long len)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char name[256];
+
+	if (len < 8 || len > 255)
+		return 2;
+	for (long i = 0; fd >= 0 && i < levels; i++) {
+		for (long k = 0; k < width; k++) {
+			snprintf(name, sizeof name, "%06ld", k);
+			memset(name + 6, 'x', (size_t)len - 6);
+			name[len] = '\0';
+			if (mkdirat(fd, name, 0755) < 0)
+				return 1;
+		}
+		snprintf(name, sizeof name, "%06d", 0);
+		memset(name + 6, 'x', (size_t)len - 6);
+		name[len] = '\0';
+		int next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	if (fd < 0)
+		return 1;
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	long rounds = 0, min;
@@ -75,6 +106,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (strcmp(argv[1], "deep") == 0 || strcmp(argv[1], "wide") == 0)
 		return build(argv[1], argv[2], atol(argv[3]));
+	if (strcmp(argv[1], "comb") == 0 && argc == 6)
+		return comb(argv[2], atol(argv[3]), atol(argv[4]), atol(argv[5]));
 	min = atol(argv[3]);
 	if (strcmp(argv[1], "exchange") == 0 && argc == 6) {
 		for (; !stop_now(argv[2], rounds, min); rounds++)

@@ -44,8 +44,3 @@ make_mixed_tree() {
 	chown 0:0 "$top/outside" "$top/outside/secret" "$top/outside/dir" "$top/outside/dir/file"
 	chmod 0600 "$top/outside/secret"
 }
-
-# The static build itself (its size, its setuid mode), not a sanitizer build.
-require_static() {
-	[ -z "${VOLOWN_SANITIZED:-}" ] || skip "needs the static build, not the sanitizer build"
-}

@@ -41,6 +41,11 @@ setup() {
 	skip_if_file_skipped
 }
 
+# The static build itself (its size, its setuid mode, its memory), not a sanitizer build.
+require_static() {
+	[ -z "${VOLOWN_SANITIZED:-}" ] || skip "needs the static build, not the sanitizer build"
+}
+
 # The engine must answer: `make test` starts it through scripts/setup.sh.
 require_docker() {
 	[ -z "${VOLOWN_SKIP:-}" ] || return 0
