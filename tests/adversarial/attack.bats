@@ -89,7 +89,9 @@ teardown() {
 	echo 1 >/proc/sys/fs/protected_hardlinks
 	# protected: the user may link only what it can read and write
 	as_attacker ln "$T/outside/writable" "$T/vol/link-writable"
-	! as_attacker ln "$T/outside/secret" "$T/vol/link-secret" 2>/dev/null
+	if as_attacker ln "$T/outside/secret" "$T/vol/link-secret" 2>/dev/null; then
+		fail "protected_hardlinks let the user link a file it cannot write"
+	fi
 	run volown_t --user 1000:1000 --chmod g+rwX --path "$T/vol"
 	[ "$status" -eq 0 ]
 	assert_output_has "has 2 hard links"
@@ -134,7 +136,9 @@ teardown() {
 	[ "$status" -eq 0 ] || { show_output; false; }
 	[ -z "$(find "$T/vol" ! -user 1000 -o ! -group 1000)" ]
 	# the special files were never opened: only O_PATH descriptors, or none
-	! grep -E '"(fifo|sock|null-dev|disk-dev)"' "$T/trace" | grep -v O_PATH
+	if grep -E '"(fifo|sock|null-dev|disk-dev)"' "$T/trace" | grep -v O_PATH; then
+		fail "a special file was opened"
+	fi
 	[ "$(stat -c %a "$T/vol/null-dev")" = 664 ]
 	assert_world_unchanged
 }

@@ -216,7 +216,9 @@ seed_file() {
 	doctor --write-override volown.override.yaml --volown-binary "$VOLOWN"
 	[ "$status" -eq 1 ]
 	[[ $stderr == *'service "mailhog" runs its program as root without the capabilities volown needs; not in the override'* ]]
-	! grep -q 'mailhog:' volown.override.yaml
+	if grep -q 'mailhog:' volown.override.yaml; then
+		fail "the override names the service it says it leaves out"
+	fi
 	doctor_json
 	[ "$(j '.services[0].user.dac_override')" = false ]
 	[ "$(j '.services[0].mounts[0].verdict')" = problem ]

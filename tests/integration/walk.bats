@@ -145,9 +145,11 @@ teardown() {
 	mkdir -p "$T/one" "$T/two" "$T/three"
 	VOLOWN_PATHS="$T/one:$T/two" run "$VOLOWN" --user 1000:1000
 	[ "$status" -eq 0 ]
-	[ "$(stat -c %u "$T/one")" = 1000 ] && [ "$(stat -c %u "$T/two")" = 1000 ]
+	[ "$(stat -c %u "$T/one")" = 1000 ]
+	[ "$(stat -c %u "$T/two")" = 1000 ]
 	VOLOWN_PATHS="$T/one" run "$VOLOWN" --user 2000:2000 --path "$T/three"
-	[ "$(stat -c %u "$T/three")" = 2000 ] && [ "$(stat -c %u "$T/one")" = 1000 ]
+	[ "$(stat -c %u "$T/three")" = 2000 ]
+	[ "$(stat -c %u "$T/one")" = 1000 ]
 }
 
 @test "a missing path is an error naming it (125)" {
