@@ -217,7 +217,8 @@ seed_file() {
 	[ "$status" -eq 1 ]
 	[[ $stderr == *'service "mailhog" runs its program as root without the capabilities volown needs; not in the override'* ]]
 	if grep -q 'mailhog:' volown.override.yaml; then
-		fail "the override names the service it says it leaves out"
+		echo "the override names the service it says it leaves out" >&2
+		false
 	fi
 	doctor_json
 	[ "$(j '.services[0].user.dac_override')" = false ]
