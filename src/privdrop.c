@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -54,6 +55,29 @@ static void verify_caps_clear(void)
 			    "capabilities are still held after the drop; refusing to go on");
 }
 
+/* The supplementary groups are exactly the identity's (the kernel keeps them sorted). */
+static void verify_groups(const struct identity *id)
+{
+	int n = getgroups(0, NULL);
+	gid_t *got = n > 0 ? calloc((size_t)n, sizeof *got) : NULL;
+	bool same;
+
+	if (n < 0 || (n > 0 && (!got || (n = getgroups(n, got)) < 0)))
+		die_errno(EXIT_VOLOWN, "reading the groups back failed");
+	same = (size_t)n == id->ngroups;
+	for (size_t i = 0; same && i < id->ngroups; i++) {
+		same = false;
+		for (int k = 0; k < n && !same; k++)
+			same = got[k] == id->groups[i];
+	}
+	free(got);
+	if (!same)
+		die(EXIT_VOLOWN,
+		    "the supplementary groups did not take (%d held, %zu wanted); refusing to go "
+		    "on",
+		    n, id->ngroups);
+}
+
 static void verify(const struct identity *id)
 {
 	uid_t r, e, s;
@@ -66,6 +90,7 @@ static void verify(const struct identity *id)
 		die(EXIT_VOLOWN, "the ids did not take: uid %lu/%lu/%lu, gid %lu/%lu/%lu",
 		    (unsigned long)r, (unsigned long)e, (unsigned long)s, (unsigned long)rg,
 		    (unsigned long)eg, (unsigned long)sg);
+	verify_groups(id);
 	if (id->uid == 0)
 		return;
 	verify_caps_clear();

@@ -97,6 +97,24 @@ teardown() {
 	[ "$status" -ne 0 ]
 }
 
+# Each call of the drop made to do nothing (strace turns it into a no-op returning 0):
+# the verification that follows the drop must see it and refuse to run the command.
+# volown starts with supplementary groups and an inheritable capability, so that a
+# setgroups or capset that did nothing would leave something behind.
+@test "the drop is verified: a setresuid, setresgid, setgroups or capset that does nothing is caught" {
+	require_root
+	require_static
+	local call
+	for call in setresuid setresgid setgroups capset; do
+		run setpriv --groups 0,4,27 --inh-caps +chown strace -f -qq -o /dev/null \
+			-e "inject=$call:retval=0" "$VOLOWN" -q --user 1000:1000 -- touch "$BATS_TEST_TMPDIR/ran"
+		[ "$status" -eq 125 ] || { show_output; fail "$call as a no-op: exit status $status"; }
+		[[ $output == "volown: "*"refusing to go on"* || $output == "volown: the ids did not take"* ]] ||
+			{ show_output; fail "$call as a no-op: not the verification's message"; }
+		[ ! -e "$BATS_TEST_TMPDIR/ran" ] || fail "$call as a no-op: the command ran"
+	done
+}
+
 @test "HOME comes from passwd (set even when HOME was set), the rest of the environment stays" {
 	require_root
 	run env HOME=/elsewhere KEEP=me "$VOLOWN" -q --user nobody -- sh -c 'echo "$HOME $KEEP"'
