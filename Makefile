@@ -4,6 +4,7 @@
 #   make test       set up the machine if needed, then run every test
 #   make demo       show the seed's problem and volown's fix in real containers
 #   make install    install the binary and the man page under $(PREFIX)
+#   make mutants    break each safety check in turn and show which test catches it
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -31,7 +32,7 @@ LIB_SRCS   := $(filter-out src/main.c,$(SRCS))
 UNIT_SRCS  := $(filter-out tests/unit/test_doctor_%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(UNIT_SRCS))
 
-.PHONY: all clean test unit demo install setup bench fuzz asan fuzz-build
+.PHONY: all clean test unit demo install setup bench fuzz asan fuzz-build mutants
 
 all: $(BUILD)/volown
 
@@ -65,6 +66,9 @@ test: setup all unit
 
 demo: setup all
 	@scripts/demo.sh
+
+mutants: setup all unit
+	@scripts/mutants.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

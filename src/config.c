@@ -34,7 +34,8 @@ static const char usage_text[] =
 	"      --hardlinks MODE     skip: leave multiply-linked files alone, with a warning\n"
 	"                           (default); change: change them too (VOLOWN_HARDLINKS)\n"
 	"      --auto               also fix every writable volume mounted into the\n"
-	"                           container, from /proc/self/mountinfo (VOLOWN_AUTO=1)\n"
+	"                           container, from /proc/self/mountinfo; refused outside a\n"
+	"                           container, never a mount of the host's (VOLOWN_AUTO=1)\n"
 	"      --mkdir              create a missing path, owned by the user (VOLOWN_MKDIR=1)\n"
 	"      --chmod MODE         also set modes, chmod-style: u+rwX, g+rwX,g+s, 0750;\n"
 	"                           or fsgroup: Kubernetes' fsGroup rule (VOLOWN_CHMOD)\n"
@@ -58,7 +59,8 @@ static const char usage_text[] =
 	"paths for the calling user once per container, then drops every privilege.\n"
 	"\n"
 	"Exit status: the command's own; 125 when volown failed before running it;\n"
-	"126 when the command cannot be executed; 127 when it was not found.\n"
+	"126 when the command cannot be executed; 127 when it was not found; 128+N when\n"
+	"signal N (SIGTERM, SIGINT, SIGQUIT) stopped the fix.\n"
 	"With no COMMAND: 0 when every path was fixed, 125 otherwise.\n";
 
 /* Every setting, once: its config-file key (the long option is --key), its variable,

@@ -159,13 +159,18 @@ teardown() {
 }
 
 @test "/ and the system directories are refused, by name and through a trusted symlink" {
+	# a dry run without the chown capabilities, its listing thrown away: a build that lost
+	# its refusal list (make mutants) can change nothing of this machine
+	dry_run_as_nobody() {
+		timeout 60 setpriv --bounding-set=-chown,-fowner "$VOLOWN" --dry-run --user 1000 --path "$1" 2>&1 >/dev/null
+	}
 	for p in / /etc /usr /proc /sys /dev /bin /sbin /lib /lib64 /boot /var /run /etc/ /usr/./ /tmp/../etc; do
-		run "$VOLOWN" --dry-run --user 1000 --path "$p"
+		run dry_run_as_nobody "$p"
 		[ "$status" -eq 125 ] || { echo "$p accepted"; false; }
 		[[ "$output" == *"system directory"* ]]
 	done
 	ln -s /etc "$T/etc-link"
-	run "$VOLOWN" --dry-run --user 1000 --path "$T/etc-link"
+	run dry_run_as_nobody "$T/etc-link"
 	[ "$status" -eq 125 ]
 	[[ "$output" == *"system directory"* ]]
 }
