@@ -156,3 +156,15 @@ make_fake_engine_dirs() {
 		'^1000:1000 /data/pv/data/file$' '^1000:1000 /data/project/sub/file$'
 	assert_output_lacks 'no writable volume'
 }
+
+@test "--auto in a container that shares the host's PID namespace (--pid=host) refuses: name the paths" {
+	run docker run --rm --network none --user 0 --pid=host --cap-drop CHOWN --cap-drop FOWNER \
+		-v "$P-named:/data/named" -v "$VOLOWN:/volown:ro" --entrypoint /volown "$MAILHOG_IMAGE" \
+		--auto --dry-run --user mailhog
+	[ "$status" -eq 125 ] || { show_output; fail "exit status $status"; }
+	assert_output_has "^volown: --auto: this is not a container \\(it runs in the host's first PID namespace\\).*name them with --path$"
+	run_status 0 docker run --rm --network none --user 0 --pid=host -v "$P-named:/data/named" \
+		-v "$VOLOWN:/volown:ro" --entrypoint /volown "$MAILHOG_IMAGE" --path /data/named --user mailhog \
+		-- stat -c %u:%g /data/named
+	assert_output_has '^1000:1000$'
+}
