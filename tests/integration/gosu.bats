@@ -5,7 +5,6 @@
 
 load ../lib/common
 
-VOLOWN="$BATS_TEST_DIRNAME/../../build/volown"
 
 setup_file() {
 	export WORK="$BATS_FILE_TMPDIR/etc"
