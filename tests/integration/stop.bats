@@ -27,6 +27,7 @@ teardown() {
 # stop_with SIGNAL STATUS: volown as PID 1 fixing $T/vol, stopped by SIGNAL.
 stop_with() {
 	local sig=$1 want=$2 pid
+	chown -R 0:0 "$T/vol" # so that an entry of uid 1000 is this run's work
 	(echo "$BASHPID" >"$PROCS" &&
 		exec unshare -pf "$VOLOWN" --user 1000:1000 --path "$T/vol" -- touch "$T/cmd/ran") \
 		>"$T/out" 2>&1 &
