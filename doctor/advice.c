@@ -1,10 +1,12 @@
 #include "advice.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "caps.h"
 #include "check.h"
+#include "predict.h"
 
 static void add(struct fixes *f, const char *kind, char *text)
 {
@@ -73,13 +75,49 @@ static void explain_caps(const struct service *s, struct buf *b)
 	strv_free(&missing);
 }
 
+/* The problem mounts whose owner is outside the engine's user namespace: volown
+ * cannot change it. Their targets, "" when none (owned). */
+static char *unchangeable_targets(const struct service *s)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (is_problem(&s->mounts[i]) && !mount_owner_changeable(&s->mounts[i]))
+			buf_printf(&b, "%s%s", b.len ? ", " : "", s->mounts[i].target);
+	buf_adds(&b, "");
+	return buf_steal(&b);
+}
+
+/* The targets of the problems volown can fix, joined by SEP ("" when none; owned). */
+static char *fixable_targets(const struct service *s, const char *sep)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (is_problem(&s->mounts[i]) && mount_owner_changeable(&s->mounts[i]))
+			buf_printf(&b, "%s%s", b.len ? sep : "", s->mounts[i].target);
+	buf_adds(&b, "");
+	return buf_steal(&b);
+}
+
 static void advise_volown(const struct service *s, const struct strv *files, struct fixes *f)
 {
 	struct strv cmd = { 0 };
-	char *targets = problem_targets(s, " --path ");
+	char *targets = fixable_targets(s, " --path ");
+	char *outside = unchangeable_targets(s);
 	char *words;
 	struct buf b = { 0 };
 
+	if (*outside)
+		add(f, "volown",
+		    xasprintf("volown cannot fix %s: its owner is outside the engine's user namespace, and "
+			      "no process in the container, root included, may change it. Change it on the "
+			      "host (below)%s.", outside, *targets ? "; the override leaves it out" : ""));
+	free(outside);
+	if (!*targets) {
+		free(targets);
+		return;
+	}
 	if (!volown_suits(s)) {
 		add(f, "volown",
 		    xasprintf("volown is no fix here: the program runs as root in a container "
@@ -119,6 +157,19 @@ static void advise_volown(const struct service *s, const struct strv *files, str
 	strv_free(&cmd);
 }
 
+/* Why the host ids of a chown are those: "(the ids inside the container are the
+ * host's ids)", or under a user namespace which container ids they stand for. */
+static const char *host_ids_words(const struct service *s)
+{
+	static char words[160];
+
+	if (s->who.host_uid == s->who.uid && s->who.host_gid == s->who.gid)
+		return "(the ids inside the container are the host's ids)";
+	snprintf(words, sizeof(words), "(the engine's user namespace makes them uid %ld and gid %ld "
+		 "in the container)", s->who.uid, s->who.gid);
+	return words;
+}
+
 /* Option 3 for one mount, where it applies. */
 static void advise_mount(const struct service *s, const struct mount *m, struct fixes *f)
 {
@@ -137,16 +188,22 @@ static void advise_mount(const struct service *s, const struct mount *m, struct 
 			      "image's directory into it when the container is created; a volume that "
 			      "already holds data keeps its owner.", m->target, s->who.uid, s->who.gid,
 			      m->target));
+	} else if (m->type == MOUNT_BIND && s->who.host_uid < 0) {
+		add(f, "host-chown",
+		    xasprintf("On the host, give %s to the host ids that the program's uid %ld and gid %ld "
+			      "are under the engine's user namespace (the doctor could not learn them).",
+			      m->source, s->who.uid, s->who.gid));
 	} else if (m->type == MOUNT_BIND && m->existing.exists) {
 		add(f, "host-chown",
-		    xasprintf("On the host, give %s to the program's ids: `chown %ld:%ld %s` "
-			      "(the ids inside the container are the host's ids).",
-			      m->source, s->who.uid, s->who.gid, m->source));
+		    xasprintf("On the host, give %s to the program's ids: `chown %ld:%ld %s` %s.",
+			      m->source, s->who.host_uid, s->who.host_gid, m->source, host_ids_words(s)));
 	} else if (m->type == MOUNT_BIND) {
 		add(f, "host-chown",
 		    xasprintf("Create %s on the host before starting, owned by the program's ids: "
-			      "`mkdir -p %s && chown %ld:%ld %s`.", m->source, m->source,
-			      s->who.uid, s->who.gid, m->source));
+			      "`mkdir -p %s && chown %ld:%ld %s`%s%s.", m->source, m->source,
+			      s->who.host_uid, s->who.host_gid, m->source,
+			      s->who.host_uid == s->who.uid ? "" : " ", s->who.host_uid == s->who.uid ? "" :
+			      host_ids_words(s)));
 	} else {
 		add(f, "tmpfs-options",
 		    xasprintf("Give the tmpfs at %s to the program's ids with its options: "

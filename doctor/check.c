@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "caps.h"
+#include "engine_info.h"
 #include "image.h"
 #include "passwd.h"
 #include "predict.h"
@@ -61,6 +62,25 @@ static void root_warning(struct service *s)
 	free(cause);
 }
 
+/* What the engine does beyond rootful Docker: the program's ids on the host under a
+ * user namespace, and Podman's chown of a volume at its first mount. */
+static int engine_facts(struct engine *e, const struct project *p, struct service *s, char **err)
+{
+	const struct engine_info *ei = p->engine;
+
+	s->who.host_uid = ei ? engine_host_uid(ei, s->who.uid) : s->who.uid;
+	s->who.host_gid = ei ? engine_host_gid(ei, s->who.gid) : s->who.gid;
+	for (size_t i = 0; ei && i < s->n_mounts; i++) {
+		struct mount *m = &s->mounts[i];
+
+		if (m->type == MOUNT_VOLUME &&
+		    engine_volume_chowns(e, ei, m->volume_name ? m->volume_name : "", m->volume_name &&
+					 m->existing.exists, &m->chown_first_mount, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void check_service(struct engine *e, const struct project *p, struct service *s)
 {
 	struct pwdb db;
@@ -88,9 +108,12 @@ static void check_service(struct engine *e, const struct project *p, struct serv
 	resolve_who(s, &db);
 	if (s->who.error) {
 		s->error = xstrdup(s->who.error);
+	} else if (engine_facts(e, p, s, &err) < 0) {
+		s->error = xasprintf("cannot ask the engine about the volumes of %s: %s", s->name, err);
+		free(err);
 	} else {
 		for (size_t i = 0; i < s->n_mounts; i++) {
-			predict_mount(&s->mounts[i], &s->who, &db);
+			predict_mount(&s->mounts[i], &s->who, &db, p->engine);
 			if (s->mounts[i].verdict == VERDICT_PROBLEM || s->mounts[i].verdict == VERDICT_ERROR)
 				s->n_problems++;
 		}

@@ -4,14 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "endpoint.h"
+
 /* The oldest API version that has everything we use (Mounts with NoCopy, archive). */
 #define API_VERSION "v1.40"
-#define DEFAULT_SOCKET "/var/run/docker.sock"
 #define JSON_LIMIT (16u << 20)
 
 struct engine {
 	CURL *curl;
-	char *socket;
+	struct endpoint ep;
+	char *base; /* "http://localhost/v1.40", "https://HOST:PORT/v1.40" */
+	char errbuf[CURL_ERROR_SIZE];
 };
 
 struct sink {
@@ -34,21 +37,20 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-static char *socket_path(char **err)
+/* What to check when the engine does not answer, for the message. */
+static const char *hint(const struct endpoint *ep)
 {
-	const char *host = getenv("DOCKER_HOST");
-
-	if (!host || !*host)
-		return xstrdup(DEFAULT_SOCKET);
-	if (strncmp(host, "unix://", 7) == 0)
-		return xstrdup(host + 7);
-	*err = xasprintf("DOCKER_HOST=\"%s\" is not a unix:// socket; only a local engine "
-			 "can be checked", host);
-	return NULL;
+	if (ep->kind == ENDPOINT_UNIX)
+		return "is the engine running? may this user use the socket?";
+	if (ep->tls)
+		return "is the engine listening there with TLS? are DOCKER_CERT_PATH's ca.pem, "
+		       "cert.pem and key.pem the ones it expects?";
+	return "is the engine listening there, without TLS? (DOCKER_TLS_VERIFY=1 for TLS)";
 }
 
-struct engine *engine_open(char **err)
+struct engine *engine_open(const char *host_option, char **err)
 {
+	struct endpoint_env env;
 	struct engine *e;
 	struct buf out = { 0 };
 	long status;
@@ -59,25 +61,44 @@ struct engine *engine_open(char **err)
 		return NULL;
 	}
 	e = xcalloc(1, sizeof(*e));
-	e->socket = socket_path(err);
-	if (!e->socket || !(e->curl = curl_easy_init())) {
-		if (!*err)
-			*err = xstrdup("cannot initialise libcurl");
+	endpoint_env_read(&env, host_option);
+	if (endpoint_parse(&env, &e->ep, err) < 0) {
+		engine_close(e);
+		return NULL;
+	}
+	if (e->ep.kind == ENDPOINT_UNIX)
+		e->base = xstrdup("http://localhost/" API_VERSION);
+	else
+		e->base = xasprintf("%s://%s:%u/" API_VERSION, e->ep.tls ? "https" : "http", e->ep.host,
+				    e->ep.port);
+	if (!(e->curl = curl_easy_init())) {
+		*err = xstrdup("cannot initialise libcurl");
 		engine_close(e);
 		return NULL;
 	}
 	status = engine_request(e, "GET", "/_ping", NULL, &out, 4096, err);
-	buf_free(&out);
 	if (status != 200) {
-		char *why = *err ? *err : xasprintf("HTTP status %ld", status);
+		char *why = *err ? *err : xasprintf("HTTP status %ld%s%.200s", status, out.len ? ": " : "",
+						    out.len ? out.data : "");
 
-		*err = xasprintf("the Docker engine does not answer on %s: %s "
-				 "(is dockerd running? may this user use the socket?)", e->socket, why);
+		*err = xasprintf("the engine does not answer on %s: %s (%s)", e->ep.shown, why, hint(&e->ep));
 		free(why);
+		buf_free(&out);
 		engine_close(e);
 		return NULL;
 	}
+	buf_free(&out);
 	return e;
+}
+
+const char *engine_where(const struct engine *e)
+{
+	return e->ep.shown;
+}
+
+const char *engine_socket(const struct engine *e)
+{
+	return e->ep.kind == ENDPOINT_UNIX ? e->ep.path : NULL;
 }
 
 void engine_close(struct engine *e)
@@ -86,9 +107,31 @@ void engine_close(struct engine *e)
 		return;
 	if (e->curl)
 		curl_easy_cleanup(e->curl);
-	free(e->socket);
+	endpoint_free(&e->ep);
+	free(e->base);
 	free(e);
 	curl_global_cleanup();
+}
+
+/* The connection settings of every request: the socket, or TLS with its files. */
+static void set_transport(struct engine *e)
+{
+	const struct endpoint *ep = &e->ep;
+
+	if (ep->kind == ENDPOINT_UNIX) {
+		curl_easy_setopt(e->curl, CURLOPT_UNIX_SOCKET_PATH, ep->path);
+		return;
+	}
+	if (!ep->tls)
+		return;
+	curl_easy_setopt(e->curl, CURLOPT_SSL_VERIFYPEER, ep->verify ? 1L : 0L);
+	curl_easy_setopt(e->curl, CURLOPT_SSL_VERIFYHOST, ep->verify ? 2L : 0L);
+	if (ep->ca)
+		curl_easy_setopt(e->curl, CURLOPT_CAINFO, ep->ca);
+	if (ep->cert)
+		curl_easy_setopt(e->curl, CURLOPT_SSLCERT, ep->cert);
+	if (ep->key)
+		curl_easy_setopt(e->curl, CURLOPT_SSLKEY, ep->key);
 }
 
 char *engine_escape(struct engine *e, const char *s)
@@ -108,14 +151,16 @@ long engine_request(struct engine *e, const char *method, const char *path,
 {
 	struct sink sink = { .out = out, .limit = limit };
 	struct curl_slist *headers = NULL;
-	char *url = xasprintf("http://localhost/" API_VERSION "%s", path);
+	char *url = xasprintf("%s%s", e->base, path);
 	char *json = NULL;
 	long status = -1;
 	CURLcode rc;
 
 	*err = NULL;
 	curl_easy_reset(e->curl);
-	curl_easy_setopt(e->curl, CURLOPT_UNIX_SOCKET_PATH, e->socket);
+	set_transport(e);
+	e->errbuf[0] = '\0';
+	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->errbuf);
 	curl_easy_setopt(e->curl, CURLOPT_URL, url);
 	curl_easy_setopt(e->curl, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, on_data);
@@ -136,7 +181,7 @@ long engine_request(struct engine *e, const char *method, const char *path,
 	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && sink.truncated))
 		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
 	else
-		*err = xasprintf("%s %s: %s", method, path, curl_easy_strerror(rc));
+		*err = xasprintf("%s %s: %s", method, path, e->errbuf[0] ? e->errbuf : curl_easy_strerror(rc));
 	curl_slist_free_all(headers);
 	free(json);
 	free(url);

@@ -1,4 +1,5 @@
-/* A client for the Docker Engine API on its unix socket, over libcurl. */
+/* A client for the Docker Engine API (Docker, or Podman's compatible service) on a
+ * unix socket or over TCP with or without TLS, over libcurl. */
 #ifndef VOLOWN_DOCTOR_ENGINE_H
 #define VOLOWN_DOCTOR_ENGINE_H
 
@@ -8,10 +9,16 @@
 
 struct engine;
 
-/* Connect to DOCKER_HOST (unix://PATH) or /var/run/docker.sock and check that the
- * engine answers. Returns NULL with *err set (owned) when it does not. */
-struct engine *engine_open(char **err);
+/* Connect to HOST_OPTION (-H; NULL: DOCKER_HOST, else /var/run/docker.sock), with
+ * the TLS settings of DOCKER_TLS_VERIFY, DOCKER_TLS and DOCKER_CERT_PATH, and check
+ * that the engine answers. Returns NULL with *err set (owned) when it does not. */
+struct engine *engine_open(const char *host_option, char **err);
 void engine_close(struct engine *e);
+
+/* The endpoint, for messages: "unix:///var/run/docker.sock", "tcp://h:2376 (TLS...)". */
+const char *engine_where(const struct engine *e);
+/* The unix socket's path, or NULL over TCP. */
+const char *engine_socket(const struct engine *e);
 
 /* One request. PATH starts with "/" and is put after the API version. BODY, when
  * not NULL, is sent as JSON. At most LIMIT bytes of the answer are kept in OUT

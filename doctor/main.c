@@ -8,18 +8,27 @@
 #include "check.h"
 #include "compose.h"
 #include "engine.h"
+#include "engine_info.h"
 #include "options.h"
 #include "override.h"
 #include "report.h"
 
-static struct engine *connect_engine(void)
+static struct engine *connect_engine(const struct options *o)
 {
 	char *err = NULL;
-	struct engine *e = engine_open(&err);
+	struct engine *e = engine_open(o->host, &err);
 
 	if (!e)
 		die("%s", err);
 	return e;
+}
+
+static void describe_engine(struct engine *e, struct engine_info *ei)
+{
+	char *err = NULL;
+
+	if (engine_describe(e, ei, &err) < 0)
+		die("cannot tell which engine answers on %s: %s", engine_where(e), err);
 }
 
 static char *volown_binary(const struct options *o)
@@ -63,12 +72,15 @@ int main(int argc, char **argv)
 	struct compose_opts co;
 	struct project p;
 	struct engine *e;
+	struct engine_info ei;
 	struct totals t;
 
 	parse_options(argc, argv, &o);
 	co = (struct compose_opts){ .files = &o.files, .project_name = o.project_name, .only = &o.services };
 	compose_load(&co, &p);
-	e = connect_engine();
+	e = connect_engine(&o);
+	describe_engine(e, &ei);
+	p.engine = &ei;
 	check_project(e, &p, &t);
 	engine_close(e);
 	if (o.format == FORMAT_JSON)
@@ -78,6 +90,7 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	maybe_write_override(&o, &p, &t);
 	project_free(&p);
+	engine_info_free(&ei);
 	strv_free(&o.files);
 	strv_free(&o.services);
 	if (t.errors)

@@ -17,6 +17,10 @@ struct node {
 	bool is_dir;
 	long uid, gid;
 	unsigned mode; /* permission bits only (07777) */
+	/* Seen from a container in a user namespace, the owner (group) is outside it:
+	 * uid (gid) is then the host's, and no one in the container, root included,
+	 * matches it, bypasses its mode bits or may change it. */
+	bool uid_unmapped, gid_unmapped;
 };
 
 /* Where the predicted owner and mode of a mount's root come from. */
@@ -26,6 +30,7 @@ enum origin {
 	ORIGIN_VOLUME_COPIED,     /* an empty volume takes the image directory's */
 	ORIGIN_VOLUME_EMPTY_KEPT, /* an empty existing volume, nothing to copy */
 	ORIGIN_VOLUME_NEW,        /* a new volume with nothing to copy: root 0755 */
+	ORIGIN_VOLUME_CHOWNED,    /* Podman: a volume's first mount gives it to the user */
 	ORIGIN_BIND_HOST,         /* the host directory as it is */
 	ORIGIN_BIND_CREATED,      /* the engine creates the missing host directory */
 	ORIGIN_BIND_MISSING,      /* long syntax: the engine refuses to start */
@@ -53,6 +58,7 @@ struct mount {
 	struct node image_dir;  /* the target inside the image */
 	struct node existing;   /* the existing volume's root, or the bind source */
 	bool existing_nonempty; /* the existing volume holds something */
+	bool chown_first_mount; /* Podman: its root goes to the user when first mounted */
 
 	/* Prediction. */
 	enum origin origin;
@@ -67,6 +73,7 @@ struct identity {
 	char *origin; /* "service", "image" or "default" */
 	char *name;   /* the passwd name, or NULL */
 	long uid, gid;
+	long host_uid, host_gid; /* the same on the host (user namespaces); -1: not known */
 	long *groups; /* supplementary groups, group_add's included */
 	size_t n_groups;
 	bool dac_override; /* uid 0 with CAP_DAC_OVERRIDE: no permission check applies */
@@ -103,6 +110,8 @@ struct service {
 	size_t n_problems;
 };
 
+struct engine_info;
+
 struct project {
 	char *name;
 	char *dir;     /* the directory of the first file */
@@ -110,6 +119,7 @@ struct project {
 	struct strv files;
 	struct service *services;
 	size_t n_services;
+	const struct engine_info *engine; /* what answered the doctor (not owned) */
 };
 
 void project_free(struct project *p);

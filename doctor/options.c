@@ -13,7 +13,7 @@ enum { OPT_SERVICE = 256, OPT_FORMAT, OPT_OVERRIDE, OPT_VOLOWN, OPT_VERSION };
 
 static const char usage[] =
 	"Usage: volown doctor [-f FILE]... [-p NAME] [--service NAME]... [--format text|json]\n"
-	"                     [--write-override FILE] [--volown-binary PATH]\n"
+	"                     [--write-override FILE] [--volown-binary PATH] [-H HOST]\n"
 	"\n"
 	"Review a compose file against the local Docker engine: for every service and\n"
 	"every mount, predict who will own the mount when the service starts and whether\n"
@@ -29,6 +29,9 @@ static const char usage[] =
 	"      --write-override FILE  write a compose override that applies volown\n"
 	"      --volown-binary PATH   static volown to mount (default: next to this program,\n"
 	"                           else on PATH)\n"
+	"  -H, --host HOST          the engine: unix://PATH or tcp://HOST:PORT (default:\n"
+	"                           DOCKER_HOST, else unix:///var/run/docker.sock); TLS\n"
+	"                           as the docker CLI: DOCKER_TLS_VERIFY, DOCKER_CERT_PATH\n"
 	"  -h, --help               show this help\n"
 	"      --version            show the version\n"
 	"\n"
@@ -50,6 +53,7 @@ void parse_options(int argc, char **argv, struct options *o)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "write-override", required_argument, NULL, OPT_OVERRIDE },
 		{ "volown-binary", required_argument, NULL, OPT_VOLOWN },
+		{ "host", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -58,7 +62,7 @@ void parse_options(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof(*o));
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:f:p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:f:p:H:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			strv_push(&o->files, optarg);
@@ -82,6 +86,9 @@ void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_VOLOWN:
 			o->volown_binary = optarg;
+			break;
+		case 'H':
+			o->host = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);

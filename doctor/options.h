@@ -13,6 +13,7 @@ struct options {
 	enum format format;
 	char *override_path;
 	char *volown_binary;
+	char *host; /* -H: the engine, over DOCKER_HOST */
 };
 
 /* Parse ARGV; exits 0 after --help or --version, 2 on a usage error. */

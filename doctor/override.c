@@ -11,6 +11,7 @@
 
 #include "caps.h"
 #include "check.h"
+#include "predict.h"
 
 struct out {
 	yaml_emitter_t em;
@@ -96,10 +97,16 @@ static void flow_list(struct out *o, const char *key, const struct strv *items)
 	end_seq(o);
 }
 
+/* A problem volown can fix: not a root whose owner is outside the user namespace. */
+static bool volown_fixes(const struct mount *m)
+{
+	return m->verdict == VERDICT_PROBLEM && mount_owner_changeable(m);
+}
+
 static bool needs_override(const struct service *s)
 {
 	for (size_t i = 0; i < s->n_mounts; i++)
-		if (s->mounts[i].verdict == VERDICT_PROBLEM)
+		if (volown_fixes(&s->mounts[i]))
 			return true;
 	return false;
 }
@@ -115,7 +122,7 @@ static void volown_entrypoint(const struct service *s, struct strv *ep)
 		strv_push(ep, s->group_add.v[i]);
 	}
 	for (size_t i = 0; i < s->n_mounts; i++) {
-		if (s->mounts[i].verdict != VERDICT_PROBLEM)
+		if (!volown_fixes(&s->mounts[i]))
 			continue;
 		strv_push(ep, "--path");
 		strv_push(ep, s->mounts[i].target);

@@ -238,11 +238,13 @@ static bool in_group(const struct identity *who, long gid)
 
 enum perm_class perm_class_of(const struct identity *who, const struct node *n)
 {
-	if (who->uid == 0 && who->dac_override)
+	/* In a user namespace, root's CAP_DAC_OVERRIDE covers only files whose owner and
+	 * group are both inside it, and an id outside it matches no one. */
+	if (who->uid == 0 && who->dac_override && !n->uid_unmapped && !n->gid_unmapped)
 		return CLASS_ROOT;
-	if (who->uid == n->uid)
+	if (who->uid == n->uid && !n->uid_unmapped)
 		return CLASS_OWNER;
-	if (in_group(who, n->gid))
+	if (in_group(who, n->gid) && !n->gid_unmapped)
 		return CLASS_GROUP;
 	return CLASS_OTHER;
 }

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_info.h"
+
 char *describe_user(const struct pwdb *db, long uid)
 {
 	const struct pwent *e = pwdb_user_by_uid(db, uid);
@@ -44,6 +46,24 @@ static void set_root(struct node *r, long uid, long gid, unsigned mode, bool is_
 	r->mode = mode & 07777;
 }
 
+/* Podman, measured on 4.3: at a volume's first mount (a new volume, or one created
+ * but not mounted yet) it gives the root the image directory's owner and mode, or,
+ * where the image has none, the program's uid and gid; later mounts leave the root
+ * as it is, empty or not. */
+static void predict_podman_volume(struct mount *m, const struct identity *who)
+{
+	if (m->chown_first_mount && m->image_dir.exists && m->image_dir.is_dir) {
+		m->origin = ORIGIN_VOLUME_COPIED;
+		set_root(&m->root, m->image_dir.uid, m->image_dir.gid, m->image_dir.mode, true);
+	} else if (m->chown_first_mount) {
+		m->origin = ORIGIN_VOLUME_CHOWNED;
+		set_root(&m->root, who->uid, who->gid, m->existing.exists ? m->existing.mode : 0755, true);
+	} else {
+		m->origin = m->existing_nonempty ? ORIGIN_VOLUME_KEPT : ORIGIN_VOLUME_EMPTY_KEPT;
+		m->root = m->existing;
+	}
+}
+
 static void predict_volume(struct mount *m)
 {
 	bool image_has_dir = m->image_dir.exists && m->image_dir.is_dir;
@@ -63,11 +83,29 @@ static void predict_volume(struct mount *m)
 	}
 }
 
-static void predict_bind(struct mount *m)
+/* The host's ids of N as the container sees them through the engine's maps. */
+static void to_container(struct node *n, const struct engine_info *ei)
+{
+	long uid, gid;
+
+	if (!ei || ei->userns == USERNS_NONE || !ei->maps_known || !n->exists)
+		return;
+	uid = idmap_to_container(&ei->uids, n->uid);
+	gid = idmap_to_container(&ei->gids, n->gid);
+	n->uid_unmapped = uid < 0;
+	n->gid_unmapped = gid < 0;
+	if (uid >= 0)
+		n->uid = uid;
+	if (gid >= 0)
+		n->gid = gid;
+}
+
+static void predict_bind(struct mount *m, const struct engine_info *ei)
 {
 	if (m->existing.exists) {
 		m->origin = ORIGIN_BIND_HOST;
 		m->root = m->existing;
+		to_container(&m->root, ei);
 	} else if (m->long_syntax) {
 		m->origin = ORIGIN_BIND_MISSING;
 		memset(&m->root, 0, sizeof(m->root));
@@ -107,7 +145,15 @@ static void explain_origin(struct buf *b, const struct mount *m)
 		break;
 	case ORIGIN_VOLUME_EMPTY_KEPT:
 		buf_printf(b, "the volume %s exists and is empty, but %s, so its root stays as it is",
-			   m->volume_name, m->nocopy ? "nocopy is set" : "the image has no such directory to copy");
+			   m->volume_name, m->nocopy ? "nocopy is set" :
+			   !m->image_dir.exists ? "the image has no such directory to copy" :
+			   "Podman copies the image's directory only at a volume's first mount");
+		break;
+	case ORIGIN_VOLUME_CHOWNED:
+		buf_printf(b, "%s %s has not been mounted yet and the image has no such directory, so "
+			   "Podman gives its root to the program's uid and gid at its first mount",
+			   m->existing.exists ? "the volume" : "the new volume",
+			   m->volume_name ? m->volume_name : vol);
 		break;
 	case ORIGIN_VOLUME_NEW:
 		buf_printf(b, "%s%s is new and %s, so the engine creates its root as root:root 0755",
@@ -150,16 +196,56 @@ static const char *class_words(enum perm_class c)
 	return "is neither the owner nor in the group";
 }
 
+/* The owner or group of a root, in words: the host's id where it is outside the
+ * engine's user namespace. */
+static char *describe_owner(const struct pwdb *db, long id, bool unmapped, bool group)
+{
+	if (unmapped)
+		return xasprintf("host %s %ld", group ? "gid" : "uid", id);
+	return group ? describe_group(db, id) : describe_user(db, id);
+}
+
+bool mount_owner_changeable(const struct mount *m)
+{
+	return !m->root.uid_unmapped && !m->root.gid_unmapped;
+}
+
+/* Where the program's files land on the host, under a user namespace. */
+static void explain_host(struct buf *b, const struct mount *m, const struct identity *who,
+			 const struct engine_info *ei)
+{
+	if (!ei || ei->userns == USERNS_NONE)
+		return;
+	if (m->root.uid_unmapped || m->root.gid_unmapped) {
+		buf_adds(b, ". No process in the container, root and volown included, may change the "
+			    "owner of a file whose owner or group is outside the engine's user namespace");
+		return;
+	}
+	if (!ei->maps_known || who->host_uid < 0)
+		return;
+	buf_printf(b, ". On the host, the mount's root belongs to uid %ld gid %ld, and what the program "
+		   "writes to uid %ld gid %ld (the engine maps container ids to other host ids)",
+		   engine_host_uid(ei, m->root.uid), engine_host_gid(ei, m->root.gid), who->host_uid,
+		   who->host_gid);
+}
+
 static void explain_access(struct buf *b, const struct mount *m, const struct identity *who,
 			   const struct pwdb *db, bool ok)
 {
-	char *owner = describe_user(db, m->root.uid);
-	char *group = describe_group(db, m->root.gid);
+	char *owner = describe_owner(db, m->root.uid, m->root.uid_unmapped, false);
+	char *group = describe_owner(db, m->root.gid, m->root.gid_unmapped, true);
 	char *user = describe_identity(who, db);
 	enum perm_class c = perm_class_of(who, &m->root);
+	bool outside = m->root.uid_unmapped || m->root.gid_unmapped;
 
-	buf_printf(b, "; it will be owned by %s, group %s, mode %04o. The program runs as %s, which %s",
-		   owner, group, m->root.mode, user, class_words(c));
+	buf_printf(b, "; it will be owned by %s, group %s, mode %04o%s. The program runs as %s, which %s",
+		   owner, group, m->root.mode,
+		   !outside ? "" : m->root.uid_unmapped && m->root.gid_unmapped ?
+		   " (both outside the engine's user namespace: the container sees them as 65534)" :
+		   m->root.uid_unmapped ? " (the owner is outside the engine's user namespace: the container "
+					  "sees it as 65534)" :
+		   " (the group is outside the engine's user namespace: the container sees it as 65534)",
+		   user, class_words(c));
 	if (c == CLASS_ROOT)
 		buf_adds(b, ", so it can write anywhere");
 	else if (ok)
@@ -172,15 +258,18 @@ static void explain_access(struct buf *b, const struct mount *m, const struct id
 	free(user);
 }
 
-void predict_mount(struct mount *m, const struct identity *who, const struct pwdb *db)
+void predict_mount(struct mount *m, const struct identity *who, const struct pwdb *db,
+		   const struct engine_info *ei)
 {
 	struct buf b = { 0 };
 	bool ok;
 
-	if (m->type == MOUNT_VOLUME)
+	if (m->type == MOUNT_VOLUME && ei && ei->kind == ENGINE_PODMAN)
+		predict_podman_volume(m, who);
+	else if (m->type == MOUNT_VOLUME)
 		predict_volume(m);
 	else if (m->type == MOUNT_BIND)
-		predict_bind(m);
+		predict_bind(m, ei);
 	else
 		predict_tmpfs(m);
 	explain_origin(&b, m);
@@ -193,6 +282,7 @@ void predict_mount(struct mount *m, const struct identity *who, const struct pwd
 		ok = can_write(who, &m->root);
 		m->verdict = ok ? VERDICT_OK : VERDICT_PROBLEM;
 		explain_access(&b, m, who, db, ok);
+		explain_host(&b, m, who, ei);
 	}
 	buf_addc(&b, '.');
 	free(m->reason);

@@ -7,8 +7,16 @@
 #include "model.h"
 #include "passwd.h"
 
-/* Fill M's origin, root, verdict and reason. DB names the ids in the reason. */
-void predict_mount(struct mount *m, const struct identity *who, const struct pwdb *db);
+struct engine_info;
+
+/* Fill M's origin, root, verdict and reason. DB names the ids in the reason. EI is
+ * the engine (Podman's volumes, user namespaces), NULL for rootful Docker. */
+void predict_mount(struct mount *m, const struct identity *who, const struct pwdb *db,
+		   const struct engine_info *ei);
+
+/* Whether volown, root in the container, may change the owner of M's root: not
+ * when its owner or group is outside the engine's user namespace. */
+bool mount_owner_changeable(const struct mount *m);
 
 /* "name (uid N)" or "uid N"; owned. */
 char *describe_user(const struct pwdb *db, long uid);

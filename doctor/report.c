@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "advice.h"
+#include "engine_info.h"
 
 static const char *type_name(enum mount_type t)
 {
@@ -34,6 +35,7 @@ static const char *origin_name(enum origin o)
 		[ORIGIN_VOLUME_COPIED] = "volume-copied-from-image",
 		[ORIGIN_VOLUME_EMPTY_KEPT] = "volume-empty-kept",
 		[ORIGIN_VOLUME_NEW] = "volume-new",
+		[ORIGIN_VOLUME_CHOWNED] = "volume-chowned-to-user",
 		[ORIGIN_BIND_HOST] = "bind-host",
 		[ORIGIN_BIND_CREATED] = "bind-created",
 		[ORIGIN_BIND_MISSING] = "bind-missing",
@@ -129,6 +131,12 @@ void report_text(FILE *out, const struct project *p, const struct totals *t)
 	for (size_t i = 0; i < p->files.n; i++)
 		fprintf(out, "%s%s", i ? ", " : " (", p->files.v[i]);
 	fprintf(out, ")\n");
+	if (p->engine) {
+		char *words = engine_info_describe(p->engine);
+
+		print_wrapped(out, words, 0, "engine: ");
+		free(words);
+	}
 	for (size_t i = 0; i < p->n_services; i++)
 		text_service(out, p, &p->services[i]);
 	fprintf(out, "\n%zu problem%s, %zu warning%s", t->problems, t->problems == 1 ? "" : "s",
@@ -150,15 +158,62 @@ static json_t *json_strv(const struct strv *v)
 static json_t *json_node(const struct node *n)
 {
 	char mode[8];
+	json_t *o;
 
 	if (!n->exists)
 		return json_null();
 	snprintf(mode, sizeof(mode), "%04o", n->mode);
-	return json_pack("{s:I, s:I, s:s, s:b}", "uid", (json_int_t)n->uid, "gid", (json_int_t)n->gid,
-			 "mode", mode, "directory", n->is_dir);
+	o = json_pack("{s:I, s:I, s:s, s:b}", "uid", (json_int_t)n->uid, "gid", (json_int_t)n->gid,
+		      "mode", mode, "directory", n->is_dir);
+	if (n->uid_unmapped || n->gid_unmapped) {
+		json_object_set_new(o, "uid_unmapped", json_boolean(n->uid_unmapped));
+		json_object_set_new(o, "gid_unmapped", json_boolean(n->gid_unmapped));
+	}
+	return o;
 }
 
-static json_t *json_mount(const struct mount *m)
+/* A container id's host id, or null when it has none or it is not known. */
+static json_t *json_id(long id)
+{
+	return id < 0 ? json_null() : json_integer(id);
+}
+
+static json_t *json_idmap(const struct idmap *m)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < m->n; i++)
+		json_array_append_new(a, json_pack("{s:I, s:I, s:I}", "container", (json_int_t)m->v[i].inside,
+						   "host", (json_int_t)m->v[i].outside, "count",
+						   (json_int_t)m->v[i].count));
+	return a;
+}
+
+static json_t *json_engine(const struct engine_info *ei)
+{
+	static const char *const modes[] = { [USERNS_NONE] = "none", [USERNS_REMAP] = "remap",
+					      [USERNS_ROOTLESS] = "rootless" };
+	bool maps = ei->userns != USERNS_NONE && ei->maps_known;
+
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:s?}", "kind",
+			 ei->kind == ENGINE_PODMAN ? "podman" : "docker", "name", ei->name, "userns",
+			 modes[ei->userns], "uid_map", maps ? json_idmap(&ei->uids) : json_null(),
+			 "gid_map", maps ? json_idmap(&ei->gids) : json_null(), "maps_from", ei->maps_from);
+}
+
+/* The host ids of the predicted root of M, under a user namespace with known maps. */
+static void json_host_owner(json_t *o, const struct mount *m, const struct engine_info *ei)
+{
+	long uid, gid;
+
+	if (!ei || ei->userns == USERNS_NONE || !m->root.exists)
+		return;
+	uid = m->root.uid_unmapped ? m->root.uid : engine_host_uid(ei, m->root.uid);
+	gid = m->root.gid_unmapped ? m->root.gid : engine_host_gid(ei, m->root.gid);
+	json_object_set_new(o, "host_owner", json_pack("{s:o, s:o}", "uid", json_id(uid), "gid", json_id(gid)));
+}
+
+static json_t *json_mount(const struct mount *m, const struct engine_info *ei)
 {
 	json_t *o = json_pack("{s:s, s:s?, s:s?, s:s, s:b, s:b, s:o, s:o, s:s, s:o, s:s, s:s}",
 			      "type", type_name(m->type), "source", m->source,
@@ -170,6 +225,7 @@ static json_t *json_mount(const struct mount *m)
 
 	if (m->type == MOUNT_VOLUME && m->existing.exists)
 		json_object_set_new(o, "existing_empty", json_boolean(!m->existing_nonempty));
+	json_host_owner(o, m, ei);
 	return o;
 }
 
@@ -179,9 +235,10 @@ static json_t *json_user(const struct identity *w)
 
 	for (size_t i = 0; i < w->n_groups; i++)
 		json_array_append_new(groups, json_integer(w->groups[i]));
-	return json_pack("{s:s, s:s, s:s?, s:I, s:I, s:o, s:b}", "spec", w->spec, "from",
+	return json_pack("{s:s, s:s, s:s?, s:I, s:I, s:o, s:b, s:o, s:o}", "spec", w->spec, "from",
 			 w->origin, "name", w->name, "uid", (json_int_t)w->uid, "gid",
-			 (json_int_t)w->gid, "groups", groups, "dac_override", w->dac_override);
+			 (json_int_t)w->gid, "groups", groups, "dac_override", w->dac_override,
+			 "host_uid", json_id(w->host_uid), "host_gid", json_id(w->host_gid));
 }
 
 static json_t *json_service(const struct project *p, const struct service *s)
@@ -203,7 +260,7 @@ static json_t *json_service(const struct project *p, const struct service *s)
 	json_object_set_new(o, "image_cmd", json_strv(&s->image.cmd));
 	json_object_set_new(o, "command", json_strv(&cmd));
 	for (size_t i = 0; i < s->n_mounts; i++)
-		json_array_append_new(mounts, json_mount(&s->mounts[i]));
+		json_array_append_new(mounts, json_mount(&s->mounts[i], p->engine));
 	json_object_set_new(o, "mounts", mounts);
 	json_object_set_new(o, "warnings", json_strv(&s->warnings));
 	if (s->n_problems > 0) {
@@ -231,6 +288,8 @@ void report_json(FILE *out, const struct project *p, const struct totals *t)
 			"status", t->errors ? "error" : t->problems ? "problems" : "ok",
 			"problems", (json_int_t)t->problems, "warnings", (json_int_t)t->warnings,
 			"errors", (json_int_t)t->errors, "services", services);
+	if (p->engine)
+		json_object_set_new(doc, "engine", json_engine(p->engine));
 	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(doc);

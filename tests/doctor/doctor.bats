@@ -412,5 +412,5 @@ seed_file() {
 	cd "$DIR"
 	DOCKER_HOST=unix://$DIR/no.sock run --separate-stderr "$DOCTOR"
 	[ "$status" -eq 2 ]
-	[[ $stderr == *"does not answer on $DIR/no.sock"* ]]
+	[[ $stderr == *"does not answer on unix://$DIR/no.sock"* ]]
 }

@@ -141,7 +141,7 @@ static void test_prediction(void)
 
 		resolve_identity(&db, cases[i].user, &who);
 		who.dac_override = who.uid == 0 && !cases[i].no_dac;
-		predict_mount(&m, &who, &db);
+		predict_mount(&m, &who, &db, NULL);
 		ok(m.origin == cases[i].origin && m.verdict == cases[i].verdict &&
 			   (cases[i].verdict == VERDICT_ERROR ||
 			    (m.root.uid == cases[i].uid && m.root.mode == cases[i].mode)),
