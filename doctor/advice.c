@@ -1,11 +1,11 @@
 #include "advice.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "caps.h"
 #include "check.h"
+#include "engine_info.h"
 #include "predict.h"
 
 static void add(struct fixes *f, const char *kind, char *text)
@@ -157,17 +157,30 @@ static void advise_volown(const struct service *s, const struct strv *files, str
 	strv_free(&cmd);
 }
 
-/* Why the host ids of a chown are those: "(the ids inside the container are the
- * host's ids)", or under a user namespace which container ids they stand for. */
-static const char *host_ids_words(const struct service *s)
+/* The host chown that gives PATH to the program: "`chown 1000:1000 PATH` (the ids
+ * inside the container are the host's ids)", or under a user namespace the host ids
+ * that the program's ids are, and for a rootless engine how the user may do it
+ * without root (owned). */
+static char *host_chown(const struct service *s, const char *path)
 {
-	static char words[160];
+	const struct engine_info *ei = s->engine;
+	struct buf b = { 0 };
 
-	if (s->who.host_uid == s->who.uid && s->who.host_gid == s->who.gid)
-		return "(the ids inside the container are the host's ids)";
-	snprintf(words, sizeof(words), "(the engine's user namespace makes them uid %ld and gid %ld "
-		 "in the container)", s->who.uid, s->who.gid);
-	return words;
+	buf_printf(&b, "`chown %ld:%ld %s`", s->who.host_uid, s->who.host_gid, path);
+	if (s->who.host_uid == s->who.uid && s->who.host_gid == s->who.gid) {
+		buf_adds(&b, " (the ids inside the container are the host's ids)");
+		return buf_steal(&b);
+	}
+	buf_printf(&b, " (the engine's user namespace makes them uid %ld and gid %ld in the container)",
+		   s->who.uid, s->who.gid);
+	if (ei && ei->userns == USERNS_ROOTLESS && ei->kind == ENGINE_PODMAN)
+		buf_printf(&b, ", or as the user who runs Podman, without root: `podman unshare chown "
+			   "%ld:%ld %s`", s->who.uid, s->who.gid, path);
+	else if (ei && ei->userns == USERNS_ROOTLESS)
+		buf_printf(&b, ", or as the user who runs the engine, without root: `docker run --rm "
+			   "--user 0 -v %s:/x --entrypoint chown %s %ld:%ld /x`", path, s->image_ref,
+			   s->who.uid, s->who.gid);
+	return buf_steal(&b);
 }
 
 /* Option 3 for one mount, where it applies. */
@@ -193,17 +206,17 @@ static void advise_mount(const struct service *s, const struct mount *m, struct 
 		    xasprintf("On the host, give %s to the host ids that the program's uid %ld and gid %ld "
 			      "are under the engine's user namespace (the doctor could not learn them).",
 			      m->source, s->who.uid, s->who.gid));
-	} else if (m->type == MOUNT_BIND && m->existing.exists) {
-		add(f, "host-chown",
-		    xasprintf("On the host, give %s to the program's ids: `chown %ld:%ld %s` %s.",
-			      m->source, s->who.host_uid, s->who.host_gid, m->source, host_ids_words(s)));
 	} else if (m->type == MOUNT_BIND) {
-		add(f, "host-chown",
-		    xasprintf("Create %s on the host before starting, owned by the program's ids: "
-			      "`mkdir -p %s && chown %ld:%ld %s`%s%s.", m->source, m->source,
-			      s->who.host_uid, s->who.host_gid, m->source,
-			      s->who.host_uid == s->who.uid ? "" : " ", s->who.host_uid == s->who.uid ? "" :
-			      host_ids_words(s)));
+		char *chown = host_chown(s, m->source);
+
+		if (m->existing.exists)
+			add(f, "host-chown", xasprintf("On the host, give %s to the program's ids: %s.",
+						       m->source, chown));
+		else
+			add(f, "host-chown", xasprintf("Create %s on the host before starting (`mkdir -p %s`), "
+						       "owned by the program's ids: %s.", m->source,
+						       m->source, chown));
+		free(chown);
 	} else {
 		add(f, "tmpfs-options",
 		    xasprintf("Give the tmpfs at %s to the program's ids with its options: "

@@ -68,6 +68,7 @@ static int engine_facts(struct engine *e, const struct project *p, struct servic
 {
 	const struct engine_info *ei = p->engine;
 
+	s->engine = ei;
 	s->who.host_uid = ei ? engine_host_uid(ei, s->who.uid) : s->who.uid;
 	s->who.host_gid = ei ? engine_host_gid(ei, s->who.gid) : s->who.gid;
 	for (size_t i = 0; ei && i < s->n_mounts; i++) {

@@ -188,6 +188,59 @@ long engine_request(struct engine *e, const char *method, const char *path,
 	return status;
 }
 
+struct stream {
+	int (*eat)(const void *p, size_t n, void *ctx);
+	void *ctx;
+	int stopped; /* 1: done early, -1: the eater refused the answer */
+	long status;
+	CURL *curl;
+};
+
+static size_t on_stream(char *p, size_t size, size_t n, void *ctx)
+{
+	struct stream *s = ctx;
+	int rc;
+
+	/* An error status's body is not the stream: let it through unread. */
+	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &s->status);
+	if (s->status != 200)
+		return size * n;
+	rc = s->eat(p, size * n, s->ctx);
+	if (rc == 0)
+		return size * n;
+	s->stopped = rc;
+	return 0;
+}
+
+long engine_stream(struct engine *e, const char *path, int (*eat)(const void *p, size_t n, void *ctx),
+		   void *ctx, char **err)
+{
+	struct stream st = { .eat = eat, .ctx = ctx, .curl = e->curl };
+	char *url = xasprintf("%s%s", e->base, path);
+	long status = -1;
+	CURLcode rc;
+
+	*err = NULL;
+	curl_easy_reset(e->curl);
+	set_transport(e);
+	e->errbuf[0] = '\0';
+	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->errbuf);
+	curl_easy_setopt(e->curl, CURLOPT_URL, url);
+	curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, on_stream);
+	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &st);
+	curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	rc = curl_easy_perform(e->curl);
+	if (st.stopped < 0)
+		*err = xasprintf("GET %s: the engine sent an answer that could not be read", path);
+	else if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && st.stopped > 0))
+		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
+	else
+		*err = xasprintf("GET %s: %s", path, e->errbuf[0] ? e->errbuf : curl_easy_strerror(rc));
+	free(url);
+	return status;
+}
+
 long engine_json(struct engine *e, const char *method, const char *path,
 		 const json_t *body, json_t **out, char **err)
 {

@@ -26,6 +26,12 @@ const char *engine_socket(const struct engine *e);
 long engine_request(struct engine *e, const char *method, const char *path,
 		    const json_t *body, struct buf *out, size_t limit, char **err);
 
+/* A GET whose answer is handed to EAT piece by piece as it arrives; EAT returns 0
+ * for more, 1 when it has all it wants (the transfer stops), -1 on a bad answer.
+ * Returns the HTTP status, or -1 with *err set. */
+long engine_stream(struct engine *e, const char *path, int (*eat)(const void *p, size_t n, void *ctx),
+		   void *ctx, char **err);
+
 /* A request whose answer is JSON. Returns the status; *out is the parsed answer
  * (or NULL). On a status of 400 or more *err is the engine's message. */
 long engine_json(struct engine *e, const char *method, const char *path,

@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "engine_info.h"
+#include "podman_probe.h"
 #include "tar.h"
 
 #define PROBE_DIR "/.volown-doctor-probe"
@@ -158,12 +160,13 @@ static int volume_exists(struct engine *e, const char *name, bool *exists, char 
 }
 
 /* The body of POST /containers/create for the probe: the image, a command that
- * is never run, and every existing volume mounted read-only without copying. */
-static json_t *probe_spec(const struct service *s)
+ * is never run, and (WITH_VOLUMES) every existing volume mounted read-only without
+ * copying. */
+static json_t *probe_spec(const struct service *s, bool with_volumes)
 {
 	json_t *mounts = json_array();
 
-	for (size_t i = 0; i < s->n_mounts; i++) {
+	for (size_t i = 0; with_volumes && i < s->n_mounts; i++) {
 		const struct mount *m = &s->mounts[i];
 		char *target;
 
@@ -180,10 +183,11 @@ static json_t *probe_spec(const struct service *s)
 			 "Labels", "volown.doctor.probe", "1", "HostConfig", "Mounts", mounts);
 }
 
-static int create_probe(struct engine *e, const struct service *s, char **id, char **err)
+static int create_probe(struct engine *e, const struct service *s, bool with_volumes, char **id,
+			char **err)
 {
 	static unsigned counter;
-	json_t *spec = probe_spec(s);
+	json_t *spec = probe_spec(s, with_volumes);
 	json_t *answer = NULL;
 	char *path = xasprintf("/containers/create?name=volown-doctor-probe-%ld-%u", (long)getpid(), counter++);
 	long status = engine_json(e, "POST", path, spec, &answer, err);
@@ -249,12 +253,33 @@ static int read_mounts(struct engine *e, const char *id, struct service *s, char
 	return 0;
 }
 
+/* On Podman: the volumes' roots from the host, the image's files from the export
+ * (see podman_probe.h); the probe mounts no volume, whose first mount would give it
+ * to the probe's user. */
+static int probe_podman(struct engine *e, const struct engine_info *ei, struct service *s, char **err)
+{
+	char *id = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < s->n_mounts && rc == 0; i++) {
+		struct mount *m = &s->mounts[i];
+
+		if (m->type == MOUNT_VOLUME && m->existing.exists)
+			rc = podman_volume_root(e, ei, m->volume_name, &m->existing, &m->existing_nonempty, err);
+	}
+	if (rc < 0 || create_probe(e, s, false, &id, err) < 0)
+		return -1;
+	rc = podman_read_image(e, id, s, err);
+	remove_probe(e, id);
+	free(id);
+	return rc;
+}
+
 int probe_service(struct engine *e, const struct project *p, struct service *s, char **err)
 {
 	char *id = NULL;
 	int rc;
 
-	(void)p;
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		struct mount *m = &s->mounts[i];
 
@@ -264,7 +289,9 @@ int probe_service(struct engine *e, const struct project *p, struct service *s, 
 			 volume_exists(e, m->volume_name, &m->existing.exists, err) < 0)
 			return -1;
 	}
-	if (create_probe(e, s, &id, err) < 0)
+	if (p->engine && p->engine->kind == ENGINE_PODMAN)
+		return probe_podman(e, p->engine, s, err);
+	if (create_probe(e, s, true, &id, err) < 0)
 		return -1;
 	rc = read_small_file(e, id, "/etc/passwd", &s->image.passwd, err);
 	if (rc == 0)

@@ -89,6 +89,8 @@ struct image {
 	char *passwd, *group; /* the image's files, NULL when absent */
 };
 
+struct engine_info;
+
 struct service {
 	char *name;
 	char *image_ref; /* image: or the name compose gives a built image */
@@ -105,12 +107,11 @@ struct service {
 
 	struct image image;
 	struct identity who;
+	const struct engine_info *engine; /* what runs it (not owned) */
 	char *error; /* why the service could not be checked, or NULL */
 	struct strv warnings;
 	size_t n_problems;
 };
-
-struct engine_info;
 
 struct project {
 	char *name;

@@ -5,6 +5,7 @@
 # on 100,000 entries. The user, its processes, its home, its ids and its Podman
 # storage are removed at the end (tests/lib/engines.bash).
 
+bats_require_minimum_version 1.5.0
 load ../lib/common
 load ../lib/engines
 
@@ -29,10 +30,15 @@ setup_file() {
 	# volown where the throwaway user can read it.
 	install -m 0755 "$VOLOWN" "$RL_DIR/volown"
 	export MILLI=$RL_DIR/volown
+	# The user's Docker-compatible API, for the doctor and docker-compose.
+	rl_user_cmd
+	podman_service_start "unix://$RL_RUN/podman.sock" --cd "$RL_HOME" "${RL_CMD[@]}" || return
+	export RL_SOCK=unix://$RL_RUN/podman.sock
 }
 
 teardown_file() {
 	[ -z "${VOLOWN_SKIP:-}" ] || return 0
+	podman_service_stop
 	rootless_user_del
 	docker_cleanup "$P"
 }
@@ -123,6 +129,46 @@ keepid_host() {
 	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, 2 changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(pr_volume_dir "$P-keepid1000")" "$RL_UID:$RL_GID"
+}
+
+# ---- the doctor on the user's Podman socket ---------------------------------------
+
+@test "doctor on rootless Podman's socket: a new volume is the program's, and the host uid it predicts is the one that owns the files" {
+	local dir=$RL_HOME/dseed project=$P-dseed
+	DOCTOR_NETWORK_NONE=1 doctor_project "$dir"
+	DOCKER_HOST=$RL_SOCK edoctor "$dir" "$project"
+	[ "$status" -eq 0 ]
+	[ "$(j '.engine.kind') $(j '.engine.userns')" = "podman rootless" ]
+	[ "$(j '.engine.uid_map | map("\(.container) \(.host) \(.count)") | join(",")')" = \
+		"0 $RL_UID 1,1 $RL_SUBUID 65536" ]
+	[ "$(j '.services[0].user | "\(.host_uid):\(.host_gid)"')" = "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))" ]
+	[ "$(j '.services[0].mounts[0].host_owner | "\(.uid):\(.gid)"')" = "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))" ]
+	DOCKER_HOST=$RL_SOCK erun_service "$dir" "$project"
+	assert_ran_as_predicted
+	assert_host_tree_owned "$(pr_volume_dir "${project}_mailhog-storage")" \
+		"$(j '.services[0].user | "\(.host_uid):\(.host_gid)"')"
+}
+
+@test "doctor on rootless Podman: the user's own directory is root's in the container; \`podman unshare chown\` as advised makes it the program's" {
+	local dir=$RL_HOME/dbind project=$P-dbind data=$RL_HOME/dbind/data
+	local m='.services[0].mounts[] | select(.target == "/srv/data")'
+	DOCTOR_NETWORK_NONE=1 doctor_project "$dir" /srv/data '- type: bind' "  source: $data" '  target: /srv/data'
+	install -d -m 0755 -o "$RL_USER" -g "$RL_USER" "$data"
+	DOCKER_HOST=$RL_SOCK edoctor "$dir" "$project"
+	[ "$(j "$m | .predicted | \"\(.uid):\(.gid)\"")" = 0:0 ]
+	[ "$(j "$m | .verdict")" = problem ]
+	[[ $(j '.services[0].fixes[] | select(.kind == "host-chown") | .text') == *"podman unshare chown 1000:1000 $data"* ]]
+	DOCKER_HOST=$RL_SOCK erun_service "$dir" "$project"
+	[ "$RAN_STATUS" -ne 0 ] && [[ $RAN_OUTPUT == *"FAILED to store message in /srv/data"* ]] ||
+		fail "predicted a problem, but the service ran: $RAN_OUTPUT"
+
+	as_rl_user podman unshare chown 1000:1000 "$data"
+	[ "$(stat -c %u:%g "$data")" = "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))" ]
+	DOCKER_HOST=$RL_SOCK edoctor "$dir" "$project"
+	[ "$(j "$m | .verdict")" = ok ]
+	DOCKER_HOST=$RL_SOCK erun_service "$dir" "$project"
+	[ "$RAN_STATUS" -eq 0 ] || fail "predicted ok, but the service failed: $RAN_OUTPUT"
+	assert_host_tree_owned "$data" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
 }
 
 # ---- volown and Podman's :U side by side --------------------------------------------

@@ -5,6 +5,7 @@
 # with no capability. Podman's storage, volumes and networks live under a directory of
 # this file's own (tests/lib/engines.bash); the main Docker engine is left alone.
 
+bats_require_minimum_version 1.5.0
 load ../lib/common
 load ../lib/engines
 
@@ -22,6 +23,13 @@ setup_file() {
 		return 0
 	fi
 	podman_load_images
+	# The stand-in with a root-owned /mailhog/inbox in the image.
+	mkdir "$dir/rootdir"
+	printf '%s\n' "FROM $MAILHOG_IMAGE" 'USER root' 'RUN mkdir -p /mailhog/inbox && chmod 0755 /mailhog/inbox' \
+		'USER mailhog' >"$dir/rootdir/Containerfile"
+	podman build --network none -q -t "$P-rootdir" "$dir/rootdir" >/dev/null || return
+	# The Docker-compatible API, for the doctor and docker-compose.
+	podman_service_start "unix://$dir/podman.sock" || return
 	export MAIN_STATE_BEFORE
 	MAIN_STATE_BEFORE=$(main_engine_state)
 }
@@ -144,6 +152,69 @@ pcompose() {
 	run cni_rules
 	[ "$output" = "$(cat "$snap")" ] || { show_output; fail "CNI rules are left behind"; }
 	rm -f "$snap"
+}
+
+@test "doctor on Podman's service socket: a new volume goes to the program's user, no problem; checked by docker-compose up on the socket" {
+	local dir=$BATS_TEST_TMPDIR/seed project=$P-dseed
+	DOCTOR_NETWORK_NONE=1 doctor_project "$dir"
+	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock edoctor "$dir" "$project"
+	[ "$status" -eq 0 ]
+	[ "$(j '.engine.kind') $(j '.engine.userns')" = "podman none" ]
+	[ "$(j '.services[0].mounts[0].origin')" = volume-chowned-to-user ]
+	[ "$(j '.services[0].mounts[0].predicted | "\(.uid):\(.gid) \(.mode)"')" = "1000:1000 0755" ]
+	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock erun_service "$dir" "$project"
+	assert_ran_as_predicted
+	[ "$(stat -c '%u:%g %a' "$(pm_volume_dir "${project}_mailhog-storage")")" = "1000:1000 755" ]
+}
+
+@test "doctor on Podman: a volume first used by root is kept as it is: problem, the real run fails, the written override works" {
+	local dir=$BATS_TEST_TMPDIR/root project=$P-droot
+	DOCTOR_NETWORK_NONE=1 doctor_project "$dir"
+	run_status 0 pm_run "${project}_mailhog-storage" --user 0 -- "$MAILHOG_IMAGE"
+	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock edoctor "$dir" "$project" \
+		--write-override "$dir/volown.override.yaml" --volown-binary "$VOLOWN"
+	[ "$status" -eq 1 ]
+	[ "$(j '.services[0].mounts[0].origin')" = volume-kept ]
+	[ "$(j '.services[0].mounts[0].verdict')" = problem ]
+	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock erun_service "$dir" "$project"
+	assert_ran_as_predicted
+	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock erun_service "$dir" "$project" -f volown.override.yaml
+	[ "$RAN_STATUS" -eq 0 ] || fail "the override did not run: $RAN_OUTPUT"
+	assert_host_tree_owned "$(pm_volume_dir "${project}_mailhog-storage")" 1000:1000
+}
+
+@test "doctor on Podman reads the image's directory from the export: a root-owned one is a problem (the archive would say mailhog's)" {
+	local dir=$BATS_TEST_TMPDIR/rootdir project=$P-drootdir
+	DOCTOR_NETWORK_NONE=1 doctor_project "$dir"
+	sed -i "s|image: .*|image: localhost/$P-rootdir|" "$dir/compose.yaml"
+	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock edoctor "$dir" "$project"
+	[ "$status" -eq 1 ]
+	[ "$(j '.services[0].mounts[0].image_dir | "\(.uid):\(.gid) \(.mode)"')" = "0:0 0755" ]
+	[ "$(j '.services[0].mounts[0].origin')" = volume-copied-from-image ]
+	# What Podman's archive endpoint says of the same directory: the container user's.
+	run podman create --name "$project-look" "localhost/$P-rootdir"
+	curl -s --unix-socket "$PODMAN_DIR/podman.sock" \
+		"http://d/v1.40/containers/$project-look/archive?path=/mailhog/inbox" | tar --numeric-owner -tvf - |
+		head -n 1 |
+		grep -q ' 1000/1000 ' || fail "Podman's archive no longer reports the container user's owner"
+	podman rm -f "$project-look" >/dev/null
+	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock erun_service "$dir" "$project"
+	assert_ran_as_predicted
+}
+
+@test "doctor over plain tcp:// to podman system service: the same report as over the socket" {
+	local dir=$BATS_TEST_TMPDIR/tcp project=$P-dtcp port pid=$PODMAN_SERVICE_PID unix
+	DOCTOR_NETWORK_NONE=1 doctor_project "$dir"
+	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock edoctor "$dir" "$project"
+	unix=$JSON
+	port=$(free_port)
+	PODMAN_SERVICE_PID=''
+	podman_service_start "tcp://127.0.0.1:$port"
+	DOCKER_HOST=tcp://127.0.0.1:$port edoctor "$dir" "$project"
+	podman_service_stop
+	PODMAN_SERVICE_PID=$pid
+	[ "$status" -eq 0 ]
+	[ "$JSON" = "$unix" ] || fail "the report over TCP differs"
 }
 
 @test "Podman leaves the main engine's network as it was" {

@@ -84,6 +84,26 @@ stop_pid() {
 	wait "$pid" 2>/dev/null || true
 }
 
+# in_background [--cd DIR] PROGRAM ARG...: start PROGRAM (not a shell function) in
+# the background, from DIR, with stdin from /dev/null and no descriptor above 2
+# (bats waits for every holder of its own to exit); its pid in $!. Redirect stdout
+# and stderr around the call.
+in_background() {
+	local dir=.
+	if [ "$1" = --cd ]; then
+		dir=$2
+		shift 2
+	fi
+	(
+		local fd
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+		done
+		cd "$dir" && exec "$@" </dev/null
+	) &
+}
+
 # ---- network namespaces ----------------------------------------------------------
 
 netns_add() {
@@ -115,9 +135,9 @@ dockerd2_start() {
 	export D2_DIR D2_NS D2_HOST
 	echo '{}' >"$dir/daemon.json"
 	netns_add "$ns" || return
-	in_netns "$ns" dockerd --config-file "$dir/daemon.json" --data-root "$dir/root" \
-		--exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" -H "$D2_HOST" "$@" \
-		</dev/null >"$dir/dockerd.log" 2>&1 3>&- &
+	in_background nsenter --net="/run/netns/$ns" dockerd --config-file "$dir/daemon.json" \
+		--data-root "$dir/root" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
+		-H "$D2_HOST" "$@" >"$dir/dockerd.log" 2>&1
 	D2_PID=$!
 	export D2_PID
 	for ((i = 0; i < 600; i++)); do
@@ -239,8 +259,8 @@ podman_rootful_setup() {
 # podman_rootful_teardown: remove every container, volume, network and image of the
 # storage under PODMAN_DIR, and the directory.
 podman_rootful_teardown() {
-	[ -n "${PODMAN_DIR:-}" ] && [ -f "$PODMAN_DIR/containers.conf" ] || return 0
 	podman_service_stop
+	[ -n "${PODMAN_DIR:-}" ] && [ -f "$PODMAN_DIR/containers.conf" ] || return 0
 	timeout 60 podman rm -af -t 0 >/dev/null 2>&1 || true
 	timeout 60 podman system reset -f >/dev/null 2>&1 || true
 	engines_rmdir "$PODMAN_DIR"
@@ -253,14 +273,15 @@ podman_load_images() {
 	tar=$(engines_images_tar "$PODMAN_DIR") && podman load -q -i "$tar" >/dev/null
 }
 
-# podman_service_start SOCKET_URL [PODMAN COMMAND PREFIX...]: `podman system service`
-# on SOCKET_URL (unix:///path or tcp://127.0.0.1:port) until podman_service_stop; the
-# prefix runs it as another user (as_rl_user). Waits until it answers.
+# podman_service_start SOCKET_URL [--cd DIR PROGRAM...]: `podman system service` on
+# SOCKET_URL (unix:///path or tcp://127.0.0.1:port) until podman_service_stop; the
+# prefix runs it as another user ("--cd $RL_HOME ${RL_CMD[@]}"). Waits until it answers.
 podman_service_start() {
 	local url=$1 i
 	shift
-	"$@" podman system service --time=0 "$url" </dev/null >"${PODMAN_SERVICE_LOG:-/dev/null}" 2>&1 3>&- &
+	in_background "$@" podman system service --time=0 "$url" >"${PODMAN_SERVICE_LOG:-/dev/null}" 2>&1
 	PODMAN_SERVICE_PID=$!
+	export PODMAN_SERVICE_PID
 	for ((i = 0; i < 300; i++)); do
 		DOCKER_HOST=$url timeout 5 docker version >/dev/null 2>&1 && return 0
 		pid_alive "$PODMAN_SERVICE_PID" || break
