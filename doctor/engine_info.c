@@ -155,7 +155,9 @@ static void rootless_docker_maps(struct engine *e, struct engine_info *ei)
 	pw = getpwuid(st.st_uid);
 	for (int k = 0; k < 2; k++) {
 		char *text = slurp(files[k]);
-		long own = k ? (long)st.st_gid : (long)st.st_uid;
+		/* rootlesskit maps 0 to the user's uid and primary gid (the socket's group
+		 * is dockerd's --group, not that). */
+		long own = k ? (pw ? (long)pw->pw_gid : (long)st.st_gid) : (long)st.st_uid;
 
 		idmap_add(maps[k], 0, own, 1);
 		if (!text || subid_append(maps[k], text, pw ? pw->pw_name : NULL, (long)st.st_uid, 1) == 0) {
