@@ -154,6 +154,20 @@ pcompose() {
 	rm -f "$snap"
 }
 
+@test ":U changes the volume's owner, not the target of a symbolic link in it; Docker refuses :U" {
+	local target=$PODMAN_DIR/outside dir
+	echo outside >"$target"
+	run_status 0 pm_run "$P-symlink" --user 0 --entrypoint sh -- "$MAILHOG_IMAGE" \
+		-c "ln -s $target /mailhog/inbox/link && echo x >/mailhog/inbox/file"
+	dir=$(pm_volume_dir "$P-symlink")
+	run_status 0 podman run --rm --network none -v "$P-symlink:/mailhog/inbox:U" "$MAILHOG_IMAGE"
+	[ "$(stat -c %u:%g "$target")" = 0:0 ] || fail ":U changed the symbolic link's target"
+	[ "$(stat -c %u:%g "$dir/link") $(stat -c %u:%g "$dir/file")" = "1000:1000 1000:1000" ] ||
+		fail ":U did not change the link itself and the file"
+	run_status 125 docker run --rm --network none -v "$P-symlink:/d:U" --entrypoint true "$MAILHOG_IMAGE"
+	assert_output_has 'invalid mode: U'
+}
+
 @test "doctor on Podman's service socket: a new volume goes to the program's user, no problem; checked by docker-compose up on the socket" {
 	local dir=$BATS_TEST_TMPDIR/seed project=$P-dseed
 	DOCTOR_NETWORK_NONE=1 doctor_project "$dir"
