@@ -111,6 +111,8 @@ static void predict_bind(struct mount *m, const struct engine_info *ei)
 		memset(&m->root, 0, sizeof(m->root));
 	} else {
 		m->origin = ORIGIN_BIND_CREATED;
+		/* Measured: a remapping engine makes it as the remapped root, a rootless one
+		 * as its user: the container's root either way. */
 		set_root(&m->root, 0, 0, 0755, true);
 	}
 }

@@ -196,6 +196,21 @@ volume_dir() {
 	assert_host_tree_owned "$host" "$((REMAP_UID + 1000)):$((REMAP_GID + 1000))"
 }
 
+@test "doctor: a missing bind source is made by the remapping engine as the remapped root: as predicted" {
+	local dir=$BATS_TEST_TMPDIR/missing project=$P-dmissing host=$BATS_TEST_TMPDIR/missing/data
+	local m='.services[0].mounts[] | select(.target == "/srv/data")'
+	doctor_project "$dir" /srv/data "- $host:/srv/data"
+	DOCKER_HOST=$D2_HOST edoctor "$dir" "$project"
+	[ "$(j "$m | .origin")" = bind-created ]
+	[ "$(j "$m | .predicted | \"\(.uid):\(.gid) \(.uid_unmapped)\"")" = "0:0 null" ]
+	[ "$(j "$m | .host_owner | \"\(.uid):\(.gid)\"")" = "$REMAP_UID:$REMAP_GID" ]
+	[ "$(j "$m | .verdict")" = problem ]
+	DOCKER_HOST=$D2_HOST erun_service "$dir" "$project"
+	[ "$RAN_STATUS" -ne 0 ] && [[ $RAN_OUTPUT == *"FAILED to store message in /srv/data"* ]] ||
+		fail "predicted a problem, but the service ran: $RAN_OUTPUT"
+	[ "$(stat -c %u:%g "$host")" = "$REMAP_UID:$REMAP_GID" ]
+}
+
 @test "the second dockerd stops cleanly and leaves the main engine, its network and the users as they were" {
 	stop_remap
 	[ "$(main_engine_state)" = "$MAIN_STATE_BEFORE" ] ||
