@@ -26,10 +26,16 @@ engine_skip() {
 }
 
 # A directory of ENGINES_ROOT for NAME, new and empty, that a throwaway user may reach.
+# What a killed earlier run left there goes first: its daemons (known by the
+# directory in their command line, unique to this working tree), mounts and files.
 engines_dir() {
-	local d=$ENGINES_ROOT/$1
+	local d=$ENGINES_ROOT/$1 pid
 	install -d -m 0755 "$ENGINES_ROOT" || return
-	rm -rf "$d" && install -d -m 0755 "$d" && echo "$d"
+	for pid in $(grep -lsF -- "$d/" /proc/[0-9]*/cmdline | cut -d/ -f3); do
+		[ "$pid" != "$$" ] && [ "$pid" != "$BASHPID" ] && stop_pid "$pid" 10
+	done
+	engines_rmdir "$d"
+	install -d -m 0755 "$d" && echo "$d"
 }
 
 # Unmount whatever is mounted under DIR (deepest first), then remove it.
