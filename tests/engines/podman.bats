@@ -28,6 +28,11 @@ setup_file() {
 	printf '%s\n' "FROM $MAILHOG_IMAGE" 'USER root' 'RUN mkdir -p /mailhog/inbox && chmod 0755 /mailhog/inbox' \
 		'USER mailhog' >"$dir/rootdir/Containerfile"
 	podman build --network none -q -t "$P-rootdir" "$dir/rootdir" >/dev/null || return
+	# ... and with one that belongs to mailhog.
+	mkdir "$dir/userdir"
+	printf '%s\n' "FROM $MAILHOG_IMAGE" 'USER root' 'RUN mkdir -p /mailhog/inbox && chown 1000:1000 /mailhog/inbox' \
+		'USER mailhog' >"$dir/userdir/Containerfile"
+	podman build --network none -q -t "$P-userdir" "$dir/userdir" >/dev/null || return
 	# The Docker-compatible API, for the doctor and docker-compose.
 	podman_service_start "unix://$dir/podman.sock" || return
 	export MAIN_STATE_BEFORE
@@ -214,6 +219,22 @@ pcompose() {
 	podman rm -f "$project-look" >/dev/null
 	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock erun_service "$dir" "$project"
 	assert_ran_as_predicted
+}
+
+@test "doctor on Podman: an empty volume once mounted by root takes nothing from the image later (Docker would copy it): problem, as the run shows" {
+	local dir=$BATS_TEST_TMPDIR/empty project=$P-dempty
+	DOCTOR_NETWORK_NONE=1 doctor_project "$dir"
+	sed -i "s|image: .*|image: localhost/$P-userdir|" "$dir/compose.yaml"
+	run_status 0 pm_run "${project}_mailhog-storage" --user 0 --entrypoint true -- "$MAILHOG_IMAGE"
+	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock edoctor "$dir" "$project"
+	[ "$status" -eq 1 ]
+	[ "$(j '.services[0].mounts[0].image_dir | "\(.uid):\(.gid)"')" = 1000:1000 ]
+	[ "$(j '.services[0].mounts[0].existing_empty')" = true ]
+	[ "$(j '.services[0].mounts[0].origin')" = volume-empty-kept ]
+	[[ $(j '.services[0].mounts[0].reason') == *"Podman copies the image's directory only at a volume's first mount"* ]]
+	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock erun_service "$dir" "$project"
+	assert_ran_as_predicted
+	[ "$(stat -c %u:%g "$(pm_volume_dir "${project}_mailhog-storage")")" = 0:0 ]
 }
 
 @test "doctor over plain tcp:// to podman system service: the same report as over the socket" {
