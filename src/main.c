@@ -9,6 +9,7 @@
 #include "log.h"
 #include "privdrop.h"
 #include "run.h"
+#include "streams.h"
 #include "target.h"
 
 int main(int argc, char **argv)
@@ -31,9 +32,12 @@ int main(int argc, char **argv)
 		info("dry run: not running `%s'", cfg.command[0]);
 		return 0;
 	}
-	if (target.privileged)
-		privdrop_apply(&target.id); /* drop */
-	if (cfg.init)			    /* exec, or supervise */
+	if (target.privileged) { /* drop */
+		if (!cfg.setuid)
+			streams_give(target.id.uid); /* as docker run -u gives them */
+		privdrop_apply(&target.id);
+	}
+	if (cfg.init) /* exec, or supervise */
 		init_supervise(&cfg);
 	run_command(cfg.command);
 }
