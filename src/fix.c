@@ -171,9 +171,9 @@ static int fix_one(const char *path, bool discovered, const struct config *cfg,
 	if (s.read_only) {
 		warn("`%s' is on a read-only filesystem: left alone", path);
 	} else {
-		info("%s: %llu entries checked, %llu %s%s in %.3f s", path,
-		     (unsigned long long)s.checked, (unsigned long long)s.changed,
-		     cfg->dry_run ? "would change" : "changed",
+		info("%s: %llu %s checked, %llu %s%s in %.3f s", path,
+		     (unsigned long long)s.checked, s.checked == 1 ? "entry" : "entries",
+		     (unsigned long long)s.changed, cfg->dry_run ? "would change" : "changed",
 		     s.skipped || s.failed ? " (some left alone, see above)" : "", elapsed(&t0));
 	}
 	path_close(&p);

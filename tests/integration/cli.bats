@@ -167,7 +167,7 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	VOLOWN_QUIET=0 run "$VOLOWN" --config "$T/q.conf"
-	[[ "$output" == *"$T/vol: 1 entries checked"* ]]
+	[[ "$output" == *"$T/vol: 1 entry checked"* ]]
 	printf 'bogus line\n' >"$T/bad.conf"
 	run "$VOLOWN" --config "$T/bad.conf"
 	[ "$status" -eq 125 ]

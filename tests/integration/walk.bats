@@ -31,6 +31,16 @@ teardown() {
 	[ "$(snapshot_content "$T/vol")" = "$before_in" ]
 }
 
+@test "the summary counts in words: 1 entry, 2 entries" {
+	mkdir -p "$T/one" "$T/two/d"
+	run "$VOLOWN" --user 1000:1000 --path "$T/one" --path "$T/two"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"volown: $T/one: 1 entry checked, 1 changed in "* ]]
+	[[ "$output" == *"volown: $T/two: 2 entries checked, 2 changed in "* ]]
+	run "$VOLOWN" --user 1000:1000 --path "$T/one"
+	[[ "$output" == *"volown: $T/one: 1 entry checked, 0 changed in "* ]]
+}
+
 @test "an already-right tree: nothing changed, and no chown call at all" {
 	make_mixed_tree "$T"
 	chown -hR 1000:1000 "$T/vol"
