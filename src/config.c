@@ -23,7 +23,12 @@ static const char usage_text[] =
 	"      --group-add GROUP    one more supplementary group for the command, a name or\n"
 	"                           a gid, as docker run --group-add gives it; repeatable\n"
 	"                           (VOLOWN_GROUP_ADD, comma-separated)\n"
-	"  -p, --path DIR           a tree to fix; repeatable (VOLOWN_PATHS, colon-separated)\n"
+	"  -p, --path DIR[:SETTING]...\n"
+	"                           a tree to fix; repeatable (VOLOWN_PATHS, colon-separated).\n"
+	"                           Its own settings follow it after colons and win over\n"
+	"                           --mkdir and --chmod: mkdir, chmod=MODE (chmod= for none),\n"
+	"                           e.g. --path /var/lib/postgresql/data:chmod=go-rwx\n"
+	"                                --path /run/postgresql:mkdir\n"
 	"      --policy POLICY      always: check every entry (default);\n"
 	"                           root-mismatch: skip a path whose root is already right\n"
 	"                           (VOLOWN_POLICY)\n"
@@ -53,6 +58,8 @@ static const char usage_text[] =
 	"\n"
 	"The config file holds the same settings as `key = value' lines (user, path,\n"
 	"policy, chmod, auto, init, on-error, ...); options beat variables beat the file.\n"
+	"VOLOWN_PATHS and path lines take each path's settings the same way:\n"
+	"  VOLOWN_PATHS=/var/lib/postgresql/data:chmod=go-rwx:/run/postgresql:mkdir\n"
 	"\n"
 	"Setuid mode: installed root:root 4755 and started by a non-root user, volown\n"
 	"takes no option and no variable, reads /etc/volown.conf (root's own), fixes its\n"
@@ -168,9 +175,88 @@ static void list_set(struct list *l, const char *v, const struct origin *from, c
 		list_push(l, p);
 }
 
+static int path_setting(struct path_spec *p, const char *item, char *err, size_t errlen)
+{
+	const char *eq = strchr(item, '=');
+	size_t klen = eq ? (size_t)(eq - item) : strlen(item);
+	bool b;
+
+	if (klen == 5 && strncmp(item, "mkdir", 5) == 0) {
+		if (eq && config_parse_bool(eq + 1, &b) < 0) {
+			snprintf(err, errlen, "`%s': `%s' is not a boolean (use 1 or 0)", p->path,
+				 eq + 1);
+			return -1;
+		}
+		p->mkdir = eq ? b : true;
+		return 0;
+	}
+	if (klen == 5 && strncmp(item, "chmod", 5) == 0 && eq) {
+		p->own_chmod = true;
+		p->chmod = (struct modes){ 0 };
+		if (eq[1] && modes_parse(eq + 1, &p->chmod) < 0) {
+			snprintf(err, errlen,
+				 "`%s': `%s' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)",
+				 p->path, eq + 1);
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(err, errlen,
+		 "`%s': unknown setting `%s' (a path's settings are mkdir and chmod=MODE; "
+		 "a path starts with /)",
+		 p->path, item);
+	return -1;
+}
+
+int config_parse_paths(const char *s, struct path_list *l, char *err, size_t errlen)
+{
+	char *all = copy(s), *save = NULL;
+	int rc = 0;
+
+	for (char *item = strtok_r(all, ":", &save); item && rc == 0;
+	     item = strtok_r(NULL, ":", &save)) {
+		if (item[0] == '/') {
+			struct path_spec *v = realloc(l->v, (l->n + 1) * sizeof *v);
+			if (!v)
+				die(EXIT_VOLOWN, "out of memory");
+			l->v = v;
+			l->v[l->n++] = (struct path_spec){ .path = copy(item), .mkdir = -1 };
+		} else if (l->n == 0) {
+			snprintf(err, errlen,
+				 "`%s' is not an absolute path (a path's settings follow it: "
+				 "DIR:mkdir:chmod=MODE)",
+				 item);
+			rc = -1;
+		} else {
+			rc = path_setting(&l->v[l->n - 1], item, err, errlen);
+		}
+	}
+	free(all);
+	return rc;
+}
+
+/* Paths, like a struct list: a later layer replaces an earlier one's. */
 static void set_path(struct config *cfg, const char *v, const struct origin *from)
 {
-	list_set(&cfg->paths, v, from, ":");
+	struct path_list *l = &cfg->paths;
+	char err[512];
+
+	if (from->layer != l->layer) {
+		l->n = 0;
+		l->layer = from->layer;
+	}
+	if (config_parse_paths(v, l, err, sizeof err) < 0)
+		die(EXIT_VOLOWN, "%s: %s", from->name, err);
+}
+
+bool config_path_mkdir(const struct config *cfg, const struct path_spec *p)
+{
+	return p->mkdir < 0 ? cfg->mkdir : p->mkdir != 0;
+}
+
+const struct modes *config_path_chmod(const struct config *cfg, const struct path_spec *p)
+{
+	return p->own_chmod ? &p->chmod : &cfg->chmod;
 }
 
 static void set_group_add(struct config *cfg, const char *v, const struct origin *from)

@@ -22,10 +22,26 @@ struct list {
 	int layer;
 };
 
+/* A tree to fix, with its own settings: `--path DIR:mkdir:chmod=MODE'. Its own
+ * settings win over --mkdir and --chmod, which hold for the paths without them. */
+struct path_spec {
+	char *path;
+	int mkdir;	    /* -1: as --mkdir says; 0 or 1: this path's own */
+	bool own_chmod;	    /* chmod below is this path's own (no operation: no change) */
+	struct modes chmod; /* parsed, when own_chmod */
+};
+
+/* The paths, and which layer they came from, as struct list. */
+struct path_list {
+	struct path_spec *v;
+	size_t n;
+	int layer;
+};
+
 struct config {
-	const char *user;      /* the user spec; NULL when none was given */
-	struct list group_add; /* --group-add: more supplementary groups, names or gids */
-	struct list paths;     /* the trees to fix */
+	const char *user;	/* the user spec; NULL when none was given */
+	struct list group_add;	/* --group-add: more supplementary groups, names or gids */
+	struct path_list paths; /* the trees to fix */
 	enum policy policy;
 	enum on_error on_error;
 	enum hardlinks hardlinks;
@@ -58,5 +74,15 @@ void config_settle_log_level(struct config *cfg);
 /* Helpers shared with the unit tests. */
 int config_parse_bool(const char *s, bool *out);
 int config_parse_policy(const char *s, enum policy *out);
+
+/* Appends the paths of `s' to `l': items separated by `:' (empty ones ignored); an
+ * item starting with `/' is a path, any other a setting of the path before it:
+ * `mkdir' (or `mkdir=BOOL'), `chmod=MODE' (`chmod=' alone: no mode change for that
+ * path). Returns 0, or -1 with the reason in `err'. */
+int config_parse_paths(const char *s, struct path_list *l, char *err, size_t errlen);
+
+/* What holds for path `p': its own setting, else the run's. */
+bool config_path_mkdir(const struct config *cfg, const struct path_spec *p);
+const struct modes *config_path_chmod(const struct config *cfg, const struct path_spec *p);
 
 #endif

@@ -102,15 +102,15 @@ static bool root_is_right(const struct opened_path *p, const struct walk_opts *o
 	return (st.st_mode & 07777) == modes_apply(&o->chmod, st.st_mode);
 }
 
-/* Opens `path` (with --mkdir, creating it); exits 125 on a configured path that cannot
+/* Opens `path` (with mkdir, creating it); exits 125 on a configured path that cannot
  * be opened, returns false (said with -v) for a discovered one. */
-static bool open_path(const char *path, bool discovered, const struct config *cfg,
+static bool open_path(const char *path, bool discovered, bool mkdir, const struct config *cfg,
 		      const struct target *t, struct opened_path *p)
 {
 	struct path_create mk = { .chown = t->privileged, .uid = t->id.uid, .gid = t->id.gid };
-	enum path_status st = path_open(path, cfg->mkdir && !cfg->dry_run ? &mk : NULL, p);
+	enum path_status st = path_open(path, mkdir && !cfg->dry_run ? &mk : NULL, p);
 
-	if (st == PATH_MISSING && cfg->mkdir && cfg->dry_run) {
+	if (st == PATH_MISSING && mkdir && cfg->dry_run) {
 		info("%s: missing, would be created (--mkdir)", path);
 		path_close(p);
 		return false;
@@ -130,9 +130,10 @@ static bool open_path(const char *path, bool discovered, const struct config *cf
 
 /* Fixes one path; returns 0 or EXIT_VOLOWN, and clears *complete when something was
  * left as it was. */
-static int fix_one(const char *path, bool discovered, const struct config *cfg,
+static int fix_one(const struct path_spec *ps, bool discovered, const struct config *cfg,
 		   const struct target *t, bool *complete)
 {
+	const char *path = ps->path;
 	struct opened_path p;
 	struct walk_stats s;
 	struct timespec t0;
@@ -144,10 +145,10 @@ static int fix_one(const char *path, bool discovered, const struct config *cfg,
 			       .on_error = cfg->on_error,
 			       .hardlinks = cfg->hardlinks,
 			       .jobs = cfg->jobs,
-			       .chmod = cfg->chmod };
+			       .chmod = *config_path_chmod(cfg, ps) };
 	enum walk_result res;
 
-	if (!open_path(path, discovered, cfg, t, &p)) {
+	if (!open_path(path, discovered, config_path_mkdir(cfg, ps), cfg, t, &p)) {
 		*complete = false;
 		return 0;
 	}
@@ -184,22 +185,26 @@ static int fix_one(const char *path, bool discovered, const struct config *cfg,
 	return 0;
 }
 
-/* The paths of this run: the configured ones, then (--auto) every writable volume. */
+/* The paths of this run: the configured ones, then (--auto) every writable volume. A
+ * path given twice is done once, with the settings it had first. */
 struct plan {
-	char **paths;
+	struct path_spec *paths;
 	size_t n;
 	size_t configured; /* paths[0..configured) were given; the rest were discovered */
 };
 
-static void plan_add(struct plan *pl, const char *path)
+static void plan_add(struct plan *pl, const struct path_spec *ps)
 {
 	for (size_t i = 0; i < pl->n; i++)
-		if (strcmp(pl->paths[i], path) == 0)
+		if (strcmp(pl->paths[i].path, ps->path) == 0)
 			return;
-	char **p = realloc(pl->paths, (pl->n + 1) * sizeof *p);
-	if (!p || !(p[pl->n] = strdup(path)))
+	struct path_spec *p = realloc(pl->paths, (pl->n + 1) * sizeof *p);
+	if (!p)
 		die(EXIT_VOLOWN, "out of memory");
 	pl->paths = p;
+	p[pl->n] = *ps;
+	if (!(p[pl->n].path = strdup(ps->path)))
+		die(EXIT_VOLOWN, "out of memory");
 	pl->n++;
 }
 
@@ -210,7 +215,7 @@ static void add_auto(const char *mount_point, const char *why_not, void *ctx)
 		return;
 	}
 	verbose("--auto: %s is a writable volume", mount_point);
-	plan_add(ctx, mount_point);
+	plan_add(ctx, &(struct path_spec){ .path = (char *)mount_point, .mkdir = -1 });
 }
 
 /* The inode of this process's PID namespace, 0 when it cannot be read. */
@@ -258,14 +263,14 @@ int fix_paths(const struct config *cfg, const struct target *t)
 		return 0;
 	}
 	for (size_t i = 0; i < cfg->paths.n; i++)
-		plan_add(&pl, cfg->paths.v[i]);
+		plan_add(&pl, &cfg->paths.v[i]);
 	pl.configured = pl.n;
 	if (cfg->auto_mounts)
 		plan_auto(&pl);
 	for (size_t i = 0; i < pl.n && rc == 0; i++)
-		rc = fix_one(pl.paths[i], i >= pl.configured, cfg, t, &complete);
+		rc = fix_one(&pl.paths[i], i >= pl.configured, cfg, t, &complete);
 	for (size_t i = 0; i < pl.n; i++)
-		free(pl.paths[i]);
+		free(pl.paths[i].path);
 	free(pl.paths);
 	if (lock >= 0) {
 		if (rc == 0 && complete)

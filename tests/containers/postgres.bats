@@ -153,3 +153,66 @@ orphan_test() {
 	run docker inspect -f '{{.State.ExitCode}}' "$c"
 	[ "$output" = 0 ] || { show_output; fail "volown --init did not pass postgres's status 0"; }
 }
+
+# restored_cluster VOLUME: a cluster made elsewhere and restored as root with its
+# owner from there: every entry 999:999, directories 0755, files 0644. Prints the
+# number of entries.
+restored_cluster() {
+	docker volume create "$1" >/dev/null
+	docker run --rm --network none -u 0 -v "$1:/v" --entrypoint sh "$REAL_IMAGE" -ec '
+		mkdir /tmp/c && chown postgres /tmp/c
+		gosu postgres initdb --auth=trust -D /tmp/c >/dev/null
+		cp -a /tmp/c/. /v/
+		chown -R 999:999 /v && chmod -R u+rwX,go=rX /v
+		find /v | wc -l'
+}
+
+# nobody_psql CONTAINER: psql as nobody (not in group postgres) over the socket; the
+# restored cluster trusts local connections, so the server answers if the socket
+# directory lets nobody in.
+nobody_psql() {
+	docker exec -u 65534 "$1" psql -X -h /run/postgresql -U postgres -c 'select 1' 2>&1 || true
+}
+
+@test "a cluster restored from elsewhere (999:999, 0755) starts: PGDATA becomes postgres's and 0700, the socket directory stays open" {
+	local project=$P-restored c=$P-restored_postgres_1 n pg_gid
+	pg_gid=$(image_id "$REAL_IMAGE" postgres -g)
+	n=$(restored_cluster "${project}_pgdata")
+	[ "$n" -gt 900 ] || fail "the restored cluster has only $n entries"
+
+	# Without a mode for PGDATA, postgres refuses the restored data directory.
+	run_status 1 example postgres "$project" run --rm -T \
+		--entrypoint '/volown --user=postgres --path=/var/lib/postgresql/data --path=/run/postgresql:mkdir --' \
+		postgres postgres
+	assert_output_has "volown: $PGDATA: $n entries checked, $n changed" \
+		'data directory "/var/lib/postgresql/data" has invalid permissions'
+
+	# The example's per-path settings: chmod=go-rwx for PGDATA only.
+	run_status 0 example postgres "$project" up -d
+	wait_for_count "$c" 60 1 'database system is ready to accept connections'
+	run last_summary "$c" "$PGDATA"
+	assert_output_has "^volown: $PGDATA: $n entries checked, $n changed" # every mode had go+r
+	run_status 0 docker exec "$c" find "$PGDATA" \( ! -user "$PG_UID" -o ! -group "$pg_gid" -o -perm /077 \) -print
+	[ -z "$output" ] || { show_output; fail "entries above are not postgres's alone"; }
+	run_status 0 docker exec "$c" stat -c '%a' "$PGDATA" /run/postgresql
+	[ "$output" = $'700\n755' ] || { show_output; fail "expected PGDATA 0700, the socket directory 0755"; }
+	run_status 0 psql_socket "$project" -c 'select 42'
+	[ "$output" = 42 ] || { show_output; fail "the restored cluster does not answer"; }
+	output=$(nobody_psql "$c")
+	assert_output_has '^\(1 row\)$'
+	assert_output_lacks 'Permission denied'
+	assert_pid1 "$c" postgres "$PG_UID"
+	run_status 0 docker stop "$c"
+}
+
+@test "the same cluster with one --chmod for every path (VOLOWN_CHMOD=go-rwx) locks the socket directory up" {
+	local project=$P-restored name=$P-restored-onechmod
+	run_status 0 example postgres "$project" run -d --name "$name" -e VOLOWN_CHMOD=go-rwx postgres
+	wait_for_count "$name" 60 1 'database system is ready to accept connections'
+	run_status 0 docker exec "$name" stat -c '%a' /run/postgresql
+	[ "$output" = 700 ] || { show_output; fail "VOLOWN_CHMOD did not reach /run/postgresql"; }
+	output=$(nobody_psql "$name")
+	assert_output_has 'Permission denied'
+	assert_output_lacks 'row'
+	run_status 0 docker stop "$name"
+}

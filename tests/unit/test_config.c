@@ -1,6 +1,8 @@
 /* Unit tests for config.c: the three layers (file, environment, command line) and
  * their precedence; malformed input is tested from outside (it exits 125). */
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -57,10 +59,10 @@ static void test_env_and_precedence(void)
 	setenv("VOLOWN_DRY_RUN", "yes", 1);
 	parse(&c, (char *[]){ "volown", NULL });
 	ok(c.user && strcmp(c.user, "envuser") == 0 && c.paths.n == 2 &&
-	   strcmp(c.paths.v[1], "/e2") == 0 && c.policy == POLICY_ROOT_MISMATCH && c.dry_run,
+	   strcmp(c.paths.v[1].path, "/e2") == 0 && c.policy == POLICY_ROOT_MISMATCH && c.dry_run,
 	   "variables: user, colon-separated paths (empty ignored), policy, boolean");
 	parse(&c, (char *[]){ "volown", "--user", "cli", "--path", "/c", "--policy", "always", NULL });
-	ok(strcmp(c.user, "cli") == 0 && c.paths.n == 1 && strcmp(c.paths.v[0], "/c") == 0 &&
+	ok(strcmp(c.user, "cli") == 0 && c.paths.n == 1 && strcmp(c.paths.v[0].path, "/c") == 0 &&
 	   c.policy == POLICY_ALWAYS,
 	   "options win over variables; --path replaces VOLOWN_PATHS");
 	clear_env();
@@ -74,14 +76,14 @@ static void test_file(void)
 	                        "cross-mounts = true\njobs = 3\n");
 	clear_env();
 	parse(&c, (char *[]){ "volown", "--config", conf, NULL });
-	ok(strcmp(c.user, "fileuser") == 0 && c.paths.n == 2 && strcmp(c.paths.v[1], "/f2") == 0 &&
+	ok(strcmp(c.user, "fileuser") == 0 && c.paths.n == 2 && strcmp(c.paths.v[1].path, "/f2") == 0 &&
 	   c.policy == POLICY_ROOT_MISMATCH && c.on_error == ON_ERROR_WARN &&
 	   c.hardlinks == HARDLINKS_CHANGE && c.cross_mounts && c.jobs == 3,
 	   "the file sets every kind of value, paths repeat");
 	setenv("VOLOWN_PATHS", "/env", 1);
 	setenv("VOLOWN_USER", "envuser", 1);
 	parse(&c, (char *[]){ "volown", "--config", conf, "-u", "cli", NULL });
-	ok(strcmp(c.user, "cli") == 0 && c.paths.n == 1 && strcmp(c.paths.v[0], "/env") == 0 &&
+	ok(strcmp(c.user, "cli") == 0 && c.paths.n == 1 && strcmp(c.paths.v[0].path, "/env") == 0 &&
 	   c.policy == POLICY_ROOT_MISMATCH,
 	   "options beat variables beat the file");
 	clear_env();
@@ -107,6 +109,75 @@ static void test_bool(void)
 	}
 }
 
+/* config_parse_paths: each row, the paths and settings it gives, or an error. */
+static void test_paths(void)
+{
+	static const struct {
+		const char *s;
+		int rc;
+		const char *want; /* "path mkdir own_chmod;" per path */
+	} rows[] = {
+		{ "/a", 0, "/a -1 0;" },
+		{ "/a:/b", 0, "/a -1 0;/b -1 0;" },
+		{ "/a::/b:", 0, "/a -1 0;/b -1 0;" },
+		{ "/run/postgresql:mkdir", 0, "/run/postgresql 1 0;" },
+		{ "/a:mkdir=0:/b:mkdir=yes", 0, "/a 0 0;/b 1 0;" },
+		{ "/a:chmod=go-rwx:/b:mkdir:chmod=u=rwX,g=rX,o=", 0, "/a -1 1;/b 1 1;" },
+		{ "/a:chmod=", 0, "/a -1 1;" },
+		{ "/a:chmod=0700:chmod=", 0, "/a -1 1;" },
+		{ "data", -1, "" },
+		{ "mkdir:/a", -1, "" },
+		{ "/a:mkdri", -1, "" },
+		{ "/a:chmod", -1, "" },
+		{ "/a:chmod=u+q", -1, "" },
+		{ "/a:mkdir=maybe", -1, "" },
+		{ "/a:relative/b", -1, "" },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+		struct path_list l = { 0 };
+		char err[512] = "", got[512] = "";
+		size_t at = 0;
+		int rc = config_parse_paths(rows[i].s, &l, err, sizeof err);
+		for (size_t j = 0; rc == 0 && j < l.n; j++)
+			at += (size_t)snprintf(got + at, sizeof got - at, "%s %d %d;", l.v[j].path,
+					       l.v[j].mkdir, l.v[j].own_chmod);
+		ok(rc == rows[i].rc && (rc < 0 ? err[0] != '\0' : strcmp(got, rows[i].want) == 0),
+		   "paths `%s' -> %s%s", rows[i].s, rc < 0 ? "error: " : got, rc < 0 ? err : "");
+		for (size_t j = 0; j < l.n; j++)
+			free(l.v[j].path);
+		free(l.v);
+	}
+}
+
+/* A path's own settings win over --mkdir and --chmod; the others follow those. */
+static void test_path_settings(void)
+{
+	struct config c;
+	clear_env();
+	parse(&c, (char *[]){ "volown", "--chmod", "g+rX", "--mkdir", "--path",
+			      "/data:chmod=go-rwx:mkdir=0", "--path", "/run/pg", "--path",
+			      "/plain:chmod=", NULL });
+	ok(c.paths.n == 3 && !config_path_mkdir(&c, &c.paths.v[0]) &&
+	   config_path_mkdir(&c, &c.paths.v[1]) && config_path_mkdir(&c, &c.paths.v[2]),
+	   "mkdir: the path's own, else --mkdir");
+	ok(modes_apply(config_path_chmod(&c, &c.paths.v[0]), S_IFDIR | 0755) == 0700 &&
+	   modes_apply(config_path_chmod(&c, &c.paths.v[1]), S_IFDIR | 0700) == 0750 &&
+	   modes_apply(config_path_chmod(&c, &c.paths.v[2]), S_IFDIR | 0700) == 0700,
+	   "chmod: the path's own (chmod= is none), else --chmod");
+	setenv("VOLOWN_PATHS", "/var/lib/postgresql/data:chmod=go-rwx:/run/postgresql:mkdir", 1);
+	parse(&c, (char *[]){ "volown", NULL });
+	ok(c.paths.n == 2 && strcmp(c.paths.v[1].path, "/run/postgresql") == 0 &&
+	   c.paths.v[1].mkdir == 1 && c.paths.v[0].own_chmod && !c.paths.v[1].own_chmod,
+	   "VOLOWN_PATHS carries each path's settings");
+	clear_env();
+	char *conf = tap_temp_file("path = /srv/a:chmod=0750\npath = /srv/b:mkdir\n");
+	parse(&c, (char *[]){ "volown", "--config", conf, NULL });
+	ok(c.paths.n == 2 && c.paths.v[0].own_chmod && c.paths.v[1].mkdir == 1,
+	   "the config file carries each path's settings");
+	unlink(conf);
+	free(conf);
+}
+
 int main(void)
 {
 	test_defaults();
@@ -114,5 +185,7 @@ int main(void)
 	test_env_and_precedence();
 	test_file();
 	test_bool();
+	test_paths();
+	test_path_settings();
 	return tap_done();
 }
