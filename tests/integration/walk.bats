@@ -162,10 +162,13 @@ teardown() {
 	[ "$(stat -c %u "$T/one")" = 1000 ]
 }
 
-@test "a missing path is an error naming it (125)" {
+@test "a missing path is an error naming it (125), which says that --mkdir creates it" {
 	run "$VOLOWN" --user 1000 --path "$T/nope" -- true
 	[ "$status" -eq 125 ]
-	[[ "$output" == "volown: \`$T/nope': no such file or directory" ]]
+	[[ "$output" == "volown: \`$T/nope': no such file or directory; --mkdir creates it (or \`$T/nope:mkdir' for this path alone)" ]]
+	run "$VOLOWN" --user 1000 --path "$T/nope/deeper" -- true
+	[ "$status" -eq 125 ]
+	[[ "$output" == "volown: \`$T/nope/deeper': \`$T/nope' no such file or directory; --mkdir creates it (or \`$T/nope/deeper:mkdir' for this path alone)" ]]
 }
 
 @test "/ and the system directories are refused, by name and through a trusted symlink" {
