@@ -23,12 +23,10 @@ static const char usage_text[] =
 	"      --group-add GROUP    one more supplementary group for the command, a name or\n"
 	"                           a gid, as docker run --group-add gives it; repeatable\n"
 	"                           (VOLOWN_GROUP_ADD, comma-separated)\n"
-	"  -p, --path DIR[:SETTING]...\n"
-	"                           a tree to fix; repeatable (VOLOWN_PATHS, colon-separated).\n"
-	"                           Its own settings follow it after colons and win over\n"
-	"                           --mkdir and --chmod: mkdir, chmod=MODE (chmod= for none),\n"
-	"                           e.g. --path /var/lib/postgresql/data:chmod=go-rwx\n"
-	"                                --path /run/postgresql:mkdir\n"
+	"  -p, --path DIR[:mkdir][:chmod=MODE]\n"
+	"                           a tree to fix, and its own settings, which win over\n"
+	"                           --mkdir and --chmod; repeatable (VOLOWN_PATHS, colon-\n"
+	"                           separated: /pgdata:chmod=go-rwx:/run/postgresql:mkdir)\n"
 	"      --policy POLICY      always: check every entry (default);\n"
 	"                           root-mismatch: skip a path whose root is already right\n"
 	"                           (VOLOWN_POLICY)\n"
@@ -58,8 +56,7 @@ static const char usage_text[] =
 	"\n"
 	"The config file holds the same settings as `key = value' lines (user, path,\n"
 	"policy, chmod, auto, init, on-error, ...); options beat variables beat the file.\n"
-	"VOLOWN_PATHS and path lines take each path's settings the same way:\n"
-	"  VOLOWN_PATHS=/var/lib/postgresql/data:chmod=go-rwx:/run/postgresql:mkdir\n"
+
 	"\n"
 	"Setuid mode: installed root:root 4755 and started by a non-root user, volown\n"
 	"takes no option and no variable, reads /etc/volown.conf (root's own), fixes its\n"
@@ -175,78 +172,64 @@ static void list_set(struct list *l, const char *v, const struct origin *from, c
 		list_push(l, p);
 }
 
-static int path_setting(struct path_spec *p, const char *item, char *err, size_t errlen)
+/* A mode, chmod(1)-style; "" is none. */
+static void to_modes(struct modes *m, const char *v, const struct origin *from)
 {
-	const char *eq = strchr(item, '=');
-	size_t klen = eq ? (size_t)(eq - item) : strlen(item);
-	bool b;
+	*m = (struct modes){ 0 };
+	if (*v && modes_parse(v, m) < 0)
+		die(EXIT_VOLOWN, "%s: `%s' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)",
+		    from->name, v);
+}
 
+/* One setting of path `p': mkdir, mkdir=BOOL, chmod=MODE. */
+static void path_setting(struct path_spec *p, const char *item, const struct origin *from)
+{
+	const char *v = strchr(item, '=');
+	size_t klen = v ? (size_t)(v++ - item) : strlen(item);
+	char name[512];
+	struct origin in = { from->layer, name };
+
+	snprintf(name, sizeof name, "%s: `%s' %.*s", from->name, p->path, (int)klen, item);
 	if (klen == 5 && strncmp(item, "mkdir", 5) == 0) {
-		if (eq && config_parse_bool(eq + 1, &b) < 0) {
-			snprintf(err, errlen, "`%s': `%s' is not a boolean (use 1 or 0)", p->path,
-				 eq + 1);
-			return -1;
-		}
-		p->mkdir = eq ? b : true;
-		return 0;
-	}
-	if (klen == 5 && strncmp(item, "chmod", 5) == 0 && eq) {
+		p->mkdir = !v || to_bool(v, &in);
+	} else if (klen == 5 && strncmp(item, "chmod", 5) == 0 && v) {
 		p->own_chmod = true;
-		p->chmod = (struct modes){ 0 };
-		if (eq[1] && modes_parse(eq + 1, &p->chmod) < 0) {
-			snprintf(err, errlen,
-				 "`%s': `%s' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)",
-				 p->path, eq + 1);
-			return -1;
-		}
-		return 0;
+		to_modes(&p->chmod, v, &in);
+	} else {
+		die(EXIT_VOLOWN, "%s: `%s': unknown setting `%s' (expected mkdir or chmod=MODE)",
+		    from->name, p->path, item);
 	}
-	snprintf(err, errlen,
-		 "`%s': unknown setting `%s' (a path's settings are mkdir and chmod=MODE; "
-		 "a path starts with /)",
-		 p->path, item);
-	return -1;
 }
 
-int config_parse_paths(const char *s, struct path_list *l, char *err, size_t errlen)
-{
-	char *all = copy(s), *save = NULL;
-	int rc = 0;
-
-	for (char *item = strtok_r(all, ":", &save); item && rc == 0;
-	     item = strtok_r(NULL, ":", &save)) {
-		if (item[0] == '/') {
-			struct path_spec *v = realloc(l->v, (l->n + 1) * sizeof *v);
-			if (!v)
-				die(EXIT_VOLOWN, "out of memory");
-			l->v = v;
-			l->v[l->n++] = (struct path_spec){ .path = copy(item), .mkdir = -1 };
-		} else if (l->n == 0) {
-			snprintf(err, errlen,
-				 "`%s' is not an absolute path (a path's settings follow it: "
-				 "DIR:mkdir:chmod=MODE)",
-				 item);
-			rc = -1;
-		} else {
-			rc = path_setting(&l->v[l->n - 1], item, err, errlen);
-		}
-	}
-	free(all);
-	return rc;
-}
-
-/* Paths, like a struct list: a later layer replaces an earlier one's. */
+/* Items separated by `:', empty ones ignored: one starting with `/' is a path, any
+ * other a setting of the path before it. A later layer replaces an earlier one's
+ * paths, as with struct list. */
 static void set_path(struct config *cfg, const char *v, const struct origin *from)
 {
 	struct path_list *l = &cfg->paths;
-	char err[512];
+	char *all = copy(v), *save = NULL;
 
 	if (from->layer != l->layer) {
 		l->n = 0;
 		l->layer = from->layer;
 	}
-	if (config_parse_paths(v, l, err, sizeof err) < 0)
-		die(EXIT_VOLOWN, "%s: %s", from->name, err);
+	for (char *item = strtok_r(all, ":", &save); item; item = strtok_r(NULL, ":", &save)) {
+		if (item[0] == '/') {
+			struct path_spec *p = realloc(l->v, (l->n + 1) * sizeof *p);
+			if (!p)
+				die(EXIT_VOLOWN, "out of memory");
+			l->v = p;
+			l->v[l->n++] = (struct path_spec){ .path = copy(item), .mkdir = -1 };
+		} else if (l->n == 0) {
+			die(EXIT_VOLOWN,
+			    "%s: `%s' is not an absolute path (settings follow one: "
+			    "DIR:mkdir:chmod=MODE)",
+			    from->name, item);
+		} else {
+			path_setting(&l->v[l->n - 1], item, from);
+		}
+	}
+	free(all);
 }
 
 bool config_path_mkdir(const struct config *cfg, const struct path_spec *p)
@@ -289,10 +272,7 @@ static void set_hardlinks(struct config *cfg, const char *v, const struct origin
 
 static void set_chmod(struct config *cfg, const char *v, const struct origin *from)
 {
-	cfg->chmod = (struct modes){ 0 };
-	if (*v && modes_parse(v, &cfg->chmod) < 0)
-		die(EXIT_VOLOWN, "%s: `%s' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)",
-		    from->name, v);
+	to_modes(&cfg->chmod, v, from);
 }
 
 static void set_jobs(struct config *cfg, const char *v, const struct origin *from)

@@ -22,8 +22,9 @@ struct list {
 	int layer;
 };
 
-/* A tree to fix, with its own settings: `--path DIR:mkdir:chmod=MODE'. Its own
- * settings win over --mkdir and --chmod, which hold for the paths without them. */
+/* A tree to fix, with its own settings: `--path DIR:mkdir:chmod=MODE' (`mkdir=BOOL';
+ * `chmod=' alone: no mode change). Its own settings win over --mkdir and --chmod,
+ * which hold for the paths without them. */
 struct path_spec {
 	char *path;
 	int mkdir;	    /* -1: as --mkdir says; 0 or 1: this path's own */
@@ -74,12 +75,6 @@ void config_settle_log_level(struct config *cfg);
 /* Helpers shared with the unit tests. */
 int config_parse_bool(const char *s, bool *out);
 int config_parse_policy(const char *s, enum policy *out);
-
-/* Appends the paths of `s' to `l': items separated by `:' (empty ones ignored); an
- * item starting with `/' is a path, any other a setting of the path before it:
- * `mkdir' (or `mkdir=BOOL'), `chmod=MODE' (`chmod=' alone: no mode change for that
- * path). Returns 0, or -1 with the reason in `err'. */
-int config_parse_paths(const char *s, struct path_list *l, char *err, size_t errlen);
 
 /* What holds for path `p': its own setting, else the run's. */
 bool config_path_mkdir(const struct config *cfg, const struct path_spec *p);

@@ -62,17 +62,17 @@ static noreturn void stopped(const char *path, const struct walk_stats *s)
 	    name, path, (unsigned long long)s->checked, (unsigned long long)s->changed);
 }
 
-#define MKDIR_HINT "--mkdir creates it (or `%s:mkdir' for this path alone)"
-
 static noreturn void path_failed(const char *path, enum path_status st, const struct opened_path *p)
 {
 	if (st == PATH_ERROR)
 		die_errno(EXIT_VOLOWN, "cannot open `%s'", path);
-	if (st == PATH_MISSING && p->detail && strcmp(p->detail, path) != 0)
-		die(EXIT_VOLOWN, "`%s': `%s' %s; " MKDIR_HINT, path, p->detail,
-		    path_status_text(st), path);
-	if (st == PATH_MISSING)
-		die(EXIT_VOLOWN, "`%s': %s; " MKDIR_HINT, path, path_status_text(st), path);
+	if (st == PATH_MISSING) {
+		bool part = p->detail && strcmp(p->detail, path) != 0;
+		die(EXIT_VOLOWN,
+		    "`%s': %s%s%sno such file or directory; --mkdir creates it (or `%s:mkdir' "
+		    "for this path alone)",
+		    path, part ? "`" : "", part ? p->detail : "", part ? "' " : "", path);
+	}
 	if (p->detail && strcmp(p->detail, path) != 0)
 		die(EXIT_VOLOWN, "`%s': `%s' %s", path, p->detail, path_status_text(st));
 	if (st == PATH_UNTRUSTED || st == PATH_REFUSED)

@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <linux/magic.h>
 #include <stdbool.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/sysmacros.h>
@@ -24,13 +23,7 @@
 #define PTY_SLAVE_MAJOR_FIRST 136 /* UNIX98_PTY_SLAVE_MAJOR */
 #define PTY_SLAVE_MAJOR_LAST  143 /* ... and its 7 successors */
 
-static const struct {
-	const char *name, *dev;
-} streams[] = {
-	{ "standard input", "/dev/stdin" },
-	{ "standard output", "/dev/stdout" },
-	{ "standard error", "/dev/stderr" },
-};
+static const char *const names[] = { "standard input", "standard output", "standard error" };
 
 /* What an engine makes for a container: an anonymous pipe (pipefs), a socket
  * (sockfs), a pseudo-terminal's slave (devpts, not its ptmx). */
@@ -58,26 +51,17 @@ static void give_one(int fd, uid_t uid)
 
 	if (fstat(fd, &st) < 0 || fstatfs(fd, &fs) < 0) {
 		if (errno != EBADF)
-			warn_errno("cannot look at %s (descriptor %d)", streams[fd].name, fd);
+			warn_errno("cannot look at %s", names[fd]);
 		return;
 	}
 	if (st.st_uid == uid)
 		return;
-	if (!engine_made(&st, &fs)) {
-		verbose("%s left alone: not a pipe, socket or terminal of the container",
-			streams[fd].name);
+	if (!engine_made(&st, &fs))
 		return;
-	}
-	if (fchown(fd, uid, (gid_t)-1) == 0) {
-		verbose("%s given to uid %lu, as docker run -u does", streams[fd].name,
-			(unsigned long)uid);
-		return;
-	}
-	if (errno == EPERM || errno == EINVAL || errno == EROFS)
-		verbose("%s left as it is: %s", streams[fd].name, strerror(errno));
-	else
-		warn_errno("cannot give %s to uid %lu (the command cannot reopen %s)",
-			   streams[fd].name, (unsigned long)uid, streams[fd].dev);
+	if (fchown(fd, uid, (gid_t)-1) == 0)
+		verbose("%s given to uid %lu", names[fd], (unsigned long)uid);
+	else if (errno != EPERM && errno != EINVAL && errno != EROFS)
+		warn_errno("cannot give %s to uid %lu", names[fd], (unsigned long)uid);
 }
 
 void streams_give(uid_t uid)

@@ -11,8 +11,8 @@
  * changed: an anonymous pipe, a socket, or a pseudo-terminal's slave. A descriptor
  * that is closed, already the user's, or anything else (/dev/null and other devices,
  * a file, a named FIFO: they may be the host's) is left alone. A refusal the runtime
- * also ignores (EPERM, EINVAL, EROFS: a user namespace, a read-only /dev) is said
- * with --verbose; any other failure is a warning. Never fails. */
+ * also ignores (EPERM, EINVAL, EROFS: a user namespace, a read-only /dev) is silent;
+ * any other failure is a warning. Never fails. */
 void streams_give(uid_t uid);
 
 #endif

@@ -107,21 +107,30 @@ expect_pg_layout() {
 	before=$(modes pgdata other)
 	run "$VOLOWN" --user 1000:1000 --path "$T/pgdata:mkdri"
 	[ "$status" -eq 125 ]
-	[ "$output" = "volown: --path: \`$T/pgdata': unknown setting \`mkdri' (a path's settings are mkdir and chmod=MODE; a path starts with /)" ]
+	[ "$output" = "volown: --path: \`$T/pgdata': unknown setting \`mkdri' (expected mkdir or chmod=MODE)" ]
+	run "$VOLOWN" --user 1000:1000 --path "$T/pgdata:chmod"
+	[ "$status" -eq 125 ]
+	[ "$output" = "volown: --path: \`$T/pgdata': unknown setting \`chmod' (expected mkdir or chmod=MODE)" ]
+	run "$VOLOWN" --user 1000:1000 --path "$T/pgdata:mkdir=maybe"
+	[ "$status" -eq 125 ]
+	[ "$output" = "volown: --path: \`$T/pgdata' mkdir: \`maybe' is not a boolean (use 1 or 0)" ]
 	VOLOWN_PATHS="$T/pgdata:chmod=u+q" run "$VOLOWN" --user 1000:1000
 	[ "$status" -eq 125 ]
-	[ "$output" = "volown: VOLOWN_PATHS: \`$T/pgdata': \`u+q' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)" ]
+	[ "$output" = "volown: VOLOWN_PATHS: \`$T/pgdata' chmod: \`u+q' is not a mode (e.g. u+rwX, g+rwX,g+s, 0750, fsgroup)" ]
+	VOLOWN_PATHS="mkdir:$T/pgdata" run "$VOLOWN" --user 1000:1000
+	[ "$status" -eq 125 ]
+	[ "$output" = "volown: VOLOWN_PATHS: \`mkdir' is not an absolute path (settings follow one: DIR:mkdir:chmod=MODE)" ]
 	printf 'user = 1000\npath = pgdata:mkdir\n' >"$T/bad.conf"
 	run "$VOLOWN" --config "$T/bad.conf"
 	[ "$status" -eq 125 ]
-	[ "$output" = "volown: $T/bad.conf:2: path: \`pgdata' is not an absolute path (a path's settings follow it: DIR:mkdir:chmod=MODE)" ]
+	[ "$output" = "volown: $T/bad.conf:2: path: \`pgdata' is not an absolute path (settings follow one: DIR:mkdir:chmod=MODE)" ]
 	[ "$(modes pgdata other)" = "$before" ]
 }
 
 @test "--help and the man page document a path's settings" {
 	run "$VOLOWN" --help
 	[ "$status" -eq 0 ]
-	for word in 'DIR[:SETTING]' 'chmod=MODE' ':mkdir' 'VOLOWN_PATHS=/var/lib/postgresql/data:chmod=go-rwx:/run/postgresql:mkdir'; do
+	for word in 'DIR[:mkdir][:chmod=MODE]' 'win over' '/pgdata:chmod=go-rwx:/run/postgresql:mkdir'; do
 		[[ "$output" == *"$word"* ]] || { echo "--help lacks: $word"; false; }
 	done
 	grep -qF '.BI chmod= MODE' "$VOLOWN_ROOT/docs/volown.1"

@@ -109,44 +109,38 @@ static void test_bool(void)
 	}
 }
 
-/* config_parse_paths: each row, the paths and settings it gives, or an error. */
+/* --path: each row, the paths and settings it gives (errors exit 125: tested from
+ * outside, in tests/integration/settings.bats). */
 static void test_paths(void)
 {
 	static const struct {
 		const char *s;
-		int rc;
 		const char *want; /* "path mkdir own_chmod;" per path */
 	} rows[] = {
-		{ "/a", 0, "/a -1 0;" },
-		{ "/a:/b", 0, "/a -1 0;/b -1 0;" },
-		{ "/a::/b:", 0, "/a -1 0;/b -1 0;" },
-		{ "/run/postgresql:mkdir", 0, "/run/postgresql 1 0;" },
-		{ "/a:mkdir=0:/b:mkdir=yes", 0, "/a 0 0;/b 1 0;" },
-		{ "/a:chmod=go-rwx:/b:mkdir:chmod=u=rwX,g=rX,o=", 0, "/a -1 1;/b 1 1;" },
-		{ "/a:chmod=", 0, "/a -1 1;" },
-		{ "/a:chmod=0700:chmod=", 0, "/a -1 1;" },
-		{ "data", -1, "" },
-		{ "mkdir:/a", -1, "" },
-		{ "/a:mkdri", -1, "" },
-		{ "/a:chmod", -1, "" },
-		{ "/a:chmod=u+q", -1, "" },
-		{ "/a:mkdir=maybe", -1, "" },
-		{ "/a:relative/b", -1, "" },
+		{ "/a", "/a -1 0;" },
+		{ "/a:/b", "/a -1 0;/b -1 0;" },
+		{ "/a::/b:", "/a -1 0;/b -1 0;" },
+		{ "/run/postgresql:mkdir", "/run/postgresql 1 0;" },
+		{ "/a:mkdir=0:/b:mkdir=yes", "/a 0 0;/b 1 0;" },
+		{ "/a:chmod=go-rwx:/b:mkdir:chmod=u=rwX,g=rX,o=", "/a -1 1;/b 1 1;" },
+		{ "/a:chmod=", "/a -1 1;" },
+		{ "/a:chmod=0700:chmod=", "/a -1 1;" },
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-		struct path_list l = { 0 };
-		char err[512] = "", got[512] = "";
+		struct config c;
+		char got[512] = "";
 		size_t at = 0;
-		int rc = config_parse_paths(rows[i].s, &l, err, sizeof err);
-		for (size_t j = 0; rc == 0 && j < l.n; j++)
-			at += (size_t)snprintf(got + at, sizeof got - at, "%s %d %d;", l.v[j].path,
-					       l.v[j].mkdir, l.v[j].own_chmod);
-		ok(rc == rows[i].rc && (rc < 0 ? err[0] != '\0' : strcmp(got, rows[i].want) == 0),
-		   "paths `%s' -> %s%s", rows[i].s, rc < 0 ? "error: " : got, rc < 0 ? err : "");
-		for (size_t j = 0; j < l.n; j++)
-			free(l.v[j].path);
-		free(l.v);
+		clear_env();
+		parse(&c, (char *[]){ "volown", "--path", (char *)rows[i].s, NULL });
+		for (size_t j = 0; j < c.paths.n; j++)
+			at += (size_t)snprintf(got + at, sizeof got - at, "%s %d %d;",
+					       c.paths.v[j].path, c.paths.v[j].mkdir,
+					       c.paths.v[j].own_chmod);
+		ok(strcmp(got, rows[i].want) == 0, "--path `%s' -> %s", rows[i].s, got);
 	}
+	struct config c;
+	parse(&c, (char *[]){ "volown", "--path", "/a:chmod=0700:chmod=", NULL });
+	ok(c.paths.v[0].chmod.n == 0, "chmod= after chmod=0700: no mode");
 }
 
 /* A path's own settings win over --mkdir and --chmod; the others follow those. */
