@@ -79,7 +79,7 @@ check_stop() {
 check_restart() {
 	local mode=$1 project=$P-$1-restart
 	run_status 0 compose "$project" seed.yaml "$mode.yaml" -- up --no-color --exit-code-from mailhog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, [1-9][0-9]* changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]* changed'
 	run_status 0 docker start -a "${project}_mailhog_1"
 	assert_output_has 'volown: /mailhog/inbox: [2-9] entries checked, 0 changed'
 	assert_mailhog_unprivileged

@@ -83,6 +83,6 @@ check_mixed() {
 	run_status 0 compose "$project" seed.yaml baked.yaml -- up --no-color --exit-code-from mailhog
 	populate "$project"
 	run_status 0 docker start -a "${project}_mailhog_1"
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, [1-9][0-9]? changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]? changed'
 	assert_volume_owned_by_mailhog "$vol"
 }

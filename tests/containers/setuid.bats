@@ -34,7 +34,7 @@ teardown_file() {
 @test "the seed's compose file, image changed, no user: root: the service writes as mailhog" {
 	run_status 0 env MAILHOG_IMAGE="$IMAGE" docker-compose --ansi never -p "$P-compose" \
 		-f "$COMPOSE_DIR/seed.yaml" up --no-color --exit-code-from mailhog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, 1 changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 1 changed'
 	assert_mailhog_unprivileged
 	assert_volume_owned_by_mailhog "$P-compose_mailhog-storage"
 	env MAILHOG_IMAGE="$IMAGE" docker-compose -p "$P-compose" -f "$COMPOSE_DIR/seed.yaml" down -v >/dev/null 2>&1

@@ -38,7 +38,7 @@ teardown_file() {
 		sleep 0.2
 	done
 	output=$logs
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, [1-9][0-9]* changed' \
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]* changed' \
 		'MailHog: stored message /mailhog/inbox/'
 	assert_mailhog_unprivileged
 	assert_volume_owned_by_mailhog "${P}_mailhog-storage"
