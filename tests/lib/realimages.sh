@@ -10,8 +10,8 @@
 #
 #   REAL_IMAGE   volown-test/debian-servers:rKEY on the Docker engine
 #   REAL_ROOTFS  the root filesystem as a tar file, for another engine:
-#                  podman import --change 'ENV PATH=...' "$REAL_ROOTFS" NAME
-#                (the variables REAL_CHANGES lists are what `docker import` sets)
+#   realimages_import_into podman NAME   imports it there with the same settings
+#                (REALIMAGES_CHANGES: ENV PATH, ENV LANG, CMD, as `import --change')
 #
 # What is in it: postgresql (15, with psql), redis-server and redis-tools (7),
 # nginx-light (1.22), curl, procps, gosu (the docker-library idiom, for make bench).
@@ -32,7 +32,9 @@
 # Settings: REALIMAGES_MIRROR (default http://deb.debian.org/debian; the security
 # archive is REALIMAGES_SECURITY_MIRROR, default http://deb.debian.org/debian-security).
 # Needs root, mmdebstrap (scripts/packages.txt) and the Docker engine. A cold build
-# takes about TODO s on 2 cores; a warm one (image present) under a second.
+# (download, install, tar, import: 375 MB) took 67 to 160 s on 2 shared cores; with the
+# tarball cached but no image, the import alone about 5 s; with the image present,
+# nothing is built (under a second).
 
 VOLOWN_ROOT=${VOLOWN_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VOLOWN_TREE=${VOLOWN_TREE:-$(printf '%s' "$VOLOWN_ROOT" | sha256sum | cut -c1-6)}
@@ -106,11 +108,28 @@ realimages_names() {
 	export REAL_IMAGE REAL_ROOTFS
 }
 
-realimages_import() {
-	local args=() c
+# The --change arguments of an import, in the array named $1.
+realimages_change_args() {
+	local -n _args=$1
+	local c
+	_args=()
 	for c in "${REALIMAGES_CHANGES[@]}"; do
-		args+=(--change "$c")
+		_args+=(--change "$c")
 	done
+}
+
+# realimages_import_into ENGINE NAME: REAL_ROOTFS imported into another engine whose
+# CLI imports as docker's does (podman), with the same settings; after
+# realimages_build.
+realimages_import_into() {
+	local engine=$1 name=$2 args
+	realimages_change_args args
+	"$engine" import "${args[@]}" "$REAL_ROOTFS" "$name"
+}
+
+realimages_import() {
+	local args
+	realimages_change_args args
 	docker import "${args[@]}" \
 		--change "LABEL volown.test-tree=$VOLOWN_TREE" \
 		--change "LABEL volown.test-built=$(date +%s)" \
