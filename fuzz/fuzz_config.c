@@ -82,7 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (cfg.setuid || (cfg.paths.n && !cfg.paths.v))
 			abort();
 		for (size_t i = 0; i < cfg.paths.n; i++)
-			if (!cfg.paths.v[i])
+			if (!cfg.paths.v[i].path || cfg.paths.v[i].path[0] != '/' ||
+			    cfg.paths.v[i].mkdir < -1 || cfg.paths.v[i].mkdir > 1)
 				abort();
 	}
 	fclose(fp);
