@@ -56,7 +56,6 @@ static const char usage_text[] =
 	"\n"
 	"The config file holds the same settings as `key = value' lines (user, path,\n"
 	"policy, chmod, auto, init, on-error, ...); options beat variables beat the file.\n"
-
 	"\n"
 	"Setuid mode: installed root:root 4755 and started by a non-root user, volown\n"
 	"takes no option and no variable, reads /etc/volown.conf (root's own), fixes its\n"
