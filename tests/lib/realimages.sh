@@ -64,7 +64,7 @@ realimages_mmdebstrap() {
 	)
 	# </dev/null: mmdebstrap reads sources from standard input when it is not a
 	# terminal and no mirror is given; we always give them.
-	TMPDIR=$(realimages_tmpdir) mmdebstrap --quiet --mode=root --variant=apt --include="$list" \
+	TMPDIR=$(realimages_tmpdir) mmdebstrap --mode=root --variant=apt --include="$list" \
 		--aptopt='APT::Install-Recommends "false"' \
 		--dpkgopt=force-unsafe-io \
 		--dpkgopt='path-exclude=/usr/share/man/*' \
@@ -90,6 +90,19 @@ realimages_tmpdir() {
 	else
 		echo "${TMPDIR:-/tmp}"
 	fi
+}
+
+# Closes every descriptor above 2 of this (sub)shell. mmdebstrap hands apt a pipe by
+# its number, for a hook that /bin/sh runs as `cat >&N', and dash cannot redirect to a
+# descriptor above 9: under bats (descriptors 3 and up taken, and our lock on 9) the
+# pipe is 11 and the build fails with "Bad fd number".
+realimages_close_fds() {
+	local fd
+	for fd in /proc/"$BASHPID"/fd/*; do
+		fd=${fd##*/}
+		[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-" 2>/dev/null
+	done
+	return 0
 }
 
 realimages_key() {
@@ -138,7 +151,7 @@ realimages_import() {
 }
 
 realimages_build_locked() {
-	local force=${1:-} t0=$SECONDS tmp
+	local force=${1:-} t0=$SECONDS tmp log try
 	if [ "$force" != --force ] && docker image inspect "$REAL_IMAGE" >/dev/null 2>&1; then
 		return 0
 	fi
@@ -147,12 +160,22 @@ realimages_build_locked() {
 			{ realimages_say "mmdebstrap is missing: run scripts/setup.sh"; return 1; }
 		realimages_say "building $REAL_ROOTFS with mmdebstrap (${REALIMAGES_PACKAGES[*]})"
 		tmp=$REAL_ROOTFS.part.tar
-		rm -f "$tmp"
-		if ! realimages_mmdebstrap "$tmp"; then
+		log=$REAL_ROOTFS.log
+		# A mirror's hiccup (a file of the wrong size while it syncs, a reset
+		# connection) fails a build now and then: one more try, then the log.
+		for try in 1 2; do
 			rm -f "$tmp"
-			realimages_say "mmdebstrap failed"
-			return 1
-		fi
+			(
+				realimages_close_fds
+				realimages_mmdebstrap "$tmp"
+			) >"$log" 2>&1 && break
+			realimages_say "mmdebstrap failed (try $try of 2); the end of $log:"
+			tail -n 20 "$log" | sed 's/^/realimages:   /' >&2
+			if [ $try -eq 2 ]; then
+				rm -f "$tmp"
+				return 1
+			fi
+		done
 		mv -f "$tmp" "$REAL_ROOTFS" || return 1
 		realimages_say "rootfs built in $((SECONDS - t0)) s ($(du -m "$REAL_ROOTFS" | cut -f1) MB)"
 	fi
@@ -181,7 +204,7 @@ realimages_remove_older() {
 		key=${f##*/debian-servers-}
 		key=${key%.tar}
 		docker image inspect "$REALIMAGES_REPO:$key" >/dev/null 2>&1 && continue
-		[ -n "$(find "$f" -maxdepth 0 -mmin +60)" ] && rm -f "$f"
+		[ -n "$(find "$f" -maxdepth 0 -mmin +60)" ] && rm -f "$f" "$f.log"
 	done
 	return 0
 }
