@@ -1,5 +1,6 @@
 /* config.c — command line and environment into one struct config. */
 #include "config.h"
+#include "fmt.h"
 #include "ids.h"
 #include "setuid.h"
 
@@ -188,7 +189,7 @@ static void path_setting(struct path_spec *p, const char *item, const struct ori
 	char name[512];
 	struct origin in = { from->layer, name };
 
-	snprintf(name, sizeof name, "%s: `%s' %.*s", from->name, p->path, (int)klen, item);
+	fmt_to(name, sizeof name, "%s: `%s' %.*s", from->name, p->path, (int)klen, item);
 	if (klen == 5 && strncmp(item, "mkdir", 5) == 0) {
 		p->mkdir = !v || to_bool(v, &in);
 	} else if (klen == 5 && strncmp(item, "chmod", 5) == 0 && v) {
@@ -391,7 +392,7 @@ static void parse_line(struct config *cfg, char *line, const char *file, unsigne
 	if (setuid && !set->setuid_ok)
 		die(EXIT_VOLOWN, "%s:%u: `%s' is not allowed when volown runs setuid", file, lineno,
 		    key);
-	snprintf(where, sizeof where, "%s:%u: %s", file, lineno, key);
+	fmt_to(where, sizeof where, "%s:%u: %s", file, lineno, key);
 	set->set(cfg, value, &(struct origin){ 0, where });
 }
 
@@ -494,7 +495,7 @@ static void apply_args(struct config *cfg, const struct arg *args, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char name[64];
-		snprintf(name, sizeof name, "--%s", args[i].set->key);
+		fmt_to(name, sizeof name, "--%s", args[i].set->key);
 		args[i].set->set(cfg, args[i].value, &(struct origin){ 2, name });
 	}
 }

@@ -92,11 +92,13 @@ static int check_writable(const char *path)
 	return EXIT_VOLOWN;
 }
 
-static double elapsed(const struct timespec *t0)
+/* Milliseconds since t0. */
+static unsigned long long elapsed_ms(const struct timespec *t0)
 {
 	struct timespec t1;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+	return (unsigned long long)((t1.tv_sec - t0->tv_sec) * 1000 +
+				    (t1.tv_nsec - t0->tv_nsec) / 1000000);
 }
 
 /* The root's owner, group and (with --chmod) mode are what the walk would give it:
@@ -179,10 +181,12 @@ static int fix_one(const struct path_spec *ps, bool discovered, const struct con
 	if (s.read_only) {
 		warn("`%s' is on a read-only filesystem: left alone", path);
 	} else {
-		info("%s: %llu %s checked, %llu %s%s in %.3f s", path,
+		unsigned long long ms = elapsed_ms(&t0);
+		info("%s: %llu %s checked, %llu %s%s in %llu.%03llu s", path,
 		     (unsigned long long)s.checked, s.checked == 1 ? "entry" : "entries",
 		     (unsigned long long)s.changed, cfg->dry_run ? "would change" : "changed",
-		     s.skipped || s.failed ? " (some left alone, see above)" : "", elapsed(&t0));
+		     s.skipped || s.failed ? " (some left alone, see above)" : "", ms / 1000,
+		     ms % 1000);
 	}
 	path_close(&p);
 	if (res != WALK_OK) {

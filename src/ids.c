@@ -1,5 +1,6 @@
 /* ids.c — user spec to ids, with gosu's semantics (see ids.h). */
 #include "ids.h"
+#include "fmt.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -275,19 +276,19 @@ static int match_group(const struct fields *f, void *ctx)
 	return 1;
 }
 
-#define FAIL(...)                                   \
-	do {                                        \
-		snprintf(err, errlen, __VA_ARGS__); \
-		goto fail;                          \
+#define FAIL(...)                                 \
+	do {                                      \
+		fmt_to(err, errlen, __VA_ARGS__); \
+		goto fail;                        \
 	} while (0)
 
 /* The reason for a matched entry without a usable id, into err; frees its name. */
 static void bad_entry_text(struct bad_entry *b, char *err, size_t errlen)
 {
-	snprintf(err, errlen,
-		 "%s:%u: the entry of `%s' has no valid %s (empty, missing or not a number); "
-		 "refusing to read it as 0",
-		 b->file, b->lineno, b->name ? b->name : "", b->what);
+	fmt_to(err, errlen,
+	       "%s:%u: the entry of `%s' has no valid %s (empty, missing or not a number); "
+	       "refusing to read it as 0",
+	       b->file, b->lineno, b->name ? b->name : "", b->what);
 	free(b->name);
 	b->name = NULL;
 }
@@ -393,7 +394,7 @@ int ids_group_add(const char *word, const char *group_path, struct identity *id,
 
 	want_parse(word, &gm.want);
 	if (gm.want.empty) {
-		snprintf(err, errlen, "an empty group name");
+		fmt_to(err, errlen, "an empty group name");
 		return -1;
 	}
 	gid = gm.want.id;
@@ -403,14 +404,14 @@ int ids_group_add(const char *word, const char *group_path, struct identity *id,
 			return -1;
 		}
 		if (!gm.found) {
-			snprintf(err, errlen, "unknown group `%s': no such entry in %s", word,
-				 group_path);
+			fmt_to(err, errlen, "unknown group `%s': no such entry in %s", word,
+			       group_path);
 			return -1;
 		}
 		gid = gm.gid;
 	}
 	if (!in_range(gid)) {
-		snprintf(err, errlen, "group id %lld is out of range (0-2147483647)", gid);
+		fmt_to(err, errlen, "group id %lld is out of range (0-2147483647)", gid);
 		return -1;
 	}
 	*added = (gid_t)gid;
@@ -418,7 +419,7 @@ int ids_group_add(const char *word, const char *group_path, struct identity *id,
 		if (id->groups[i] == (gid_t)gid)
 			return 0;
 	if (!(g = realloc(id->groups, (id->ngroups + 1) * sizeof *g))) {
-		snprintf(err, errlen, "out of memory");
+		fmt_to(err, errlen, "out of memory");
 		return -1;
 	}
 	id->groups = g;

@@ -1,6 +1,8 @@
 /* log.c — messages on stderr, each one line starting with "volown: ". */
 #include "log.h"
 
+#include "fmt.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -109,18 +111,17 @@ size_t log_escape(const char *in, size_t len, char *out)
  * byte a name could bring that a terminal would act on is escaped (log_escape), so a
  * message stays one line. A message too long for a line (a path deeper than PATH_MAX)
  * loses its middle, never the entry's name at its end nor the system's reason. */
-static void emit(FILE *out, const char *prefix, const char *fmt, va_list ap, int err)
+static void emit(FILE *out, const char *prefix, const char *format, va_list ap, int err)
 {
-	char *msg = NULL, *esc = NULL, line[LINE_MAX_LEN + 512];
+	char *msg = fmt_alloc_v(format, ap), *esc = NULL, line[LINE_MAX_LEN + 512];
 	const char *reason = err ? strerror(err) : NULL;
-	int n = vasprintf(&msg, fmt, ap);
-	size_t len = n < 0 ? 0 : (size_t)n, at = 0;
+	size_t len = msg ? strlen(msg) : 0, at = 0;
 
 	if (len && (esc = malloc(4 * len + 1)))
 		len = log_escape(msg, len, esc);
 	else
 		len = 0;
-	at += (size_t)snprintf(line, sizeof line, "%s", prefix);
+	at += fmt_to(line, sizeof line, "%s", prefix);
 	if (len <= LINE_MAX_LEN) {
 		memcpy(line + at, esc ? esc : "", len);
 		at += len;
@@ -133,7 +134,7 @@ static void emit(FILE *out, const char *prefix, const char *fmt, va_list ap, int
 		at += LINE_MAX_LEN - KEEP_HEAD;
 	}
 	if (reason)
-		at += (size_t)snprintf(line + at, sizeof line - at - 1, ": %s", reason);
+		at += fmt_to(line + at, sizeof line - at - 1, ": %s", reason);
 	if (at > sizeof line - 1)
 		at = sizeof line - 1;
 	line[at++] = '\n';

@@ -41,23 +41,24 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "log.h"
 
 #ifndef SYS_fchmodat2
 #define SYS_fchmodat2 452 /* Linux 6.6; the same number on every architecture */
 #endif
 
-#define WINDOW	       64	     /* most directory descriptors a worker keeps open */
-#define FD_BUDGET      256	     /* directory descriptors of all workers together */
-#define BATCH	       (64 * 1024)   /* getdents buffer */
-#define SMALL_BATCH    4096	     /* getdents read when a level may hold few names */
-#define NAME_BUDGET    (1024 * 1024) /* bytes of pending names, all workers together */
-#define MIN_NAMES      (16 * 1024)   /* ... but at least this much per worker */
-#define LEVEL_FLOOR    1024	     /* bytes of names any level may hold, while the worker's ... */
-#define NAME_CEILING   (2 * 1024 * 1024) /* ... are below this; beyond, one name a level */
-#define MAX_OPEN_DIRS  12288		 /* directories being walked at once: the depth bound */
-#define PATH_SHOWN     8192		 /* the longest path a message shows (its end) */
-#define PROGRESS_EVERY 2.0		 /* seconds between progress lines */
+#define WINDOW		  64		/* most directory descriptors a worker keeps open */
+#define FD_BUDGET	  256		/* directory descriptors of all workers together */
+#define BATCH		  (64 * 1024)	/* getdents buffer */
+#define SMALL_BATCH	  4096		/* getdents read when a level may hold few names */
+#define NAME_BUDGET	  (1024 * 1024) /* bytes of pending names, all workers together */
+#define MIN_NAMES	  (16 * 1024)	/* ... but at least this much per worker */
+#define LEVEL_FLOOR	  1024 /* bytes of names any level may hold, while the worker's ... */
+#define NAME_CEILING	  (2 * 1024 * 1024) /* ... are below this; beyond, one name a level */
+#define MAX_OPEN_DIRS	  12288		    /* directories being walked at once: the depth bound */
+#define PATH_SHOWN	  8192		    /* the longest path a message shows (its end) */
+#define PROGRESS_EVERY_MS 2000		    /* between progress lines */
 
 /* The kernel's struct statx (stable ABI); musl 1.2.3 has no wrapper. */
 struct kstatx {
@@ -175,7 +176,7 @@ static int chmod_fd(int fd, mode_t mode)
 		STORE(&no_fchmodat2, true);
 	}
 	/* before Linux 6.6 an O_PATH descriptor is changed through /proc, as musl does */
-	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	fmt_to(proc, sizeof proc, "/proc/self/fd/%d", fd);
 	return chmod(proc, mode);
 }
 
@@ -235,7 +236,7 @@ struct shared {
 	size_t name_budget;	   /* bytes of pending names each worker may hold */
 	int progress_lock;
 	struct timespec start;
-	double last;
+	uint64_t last; /* milliseconds since start of the last progress line */
 };
 
 struct worker {
@@ -267,11 +268,12 @@ static void *xmalloc(size_t n)
 	return p;
 }
 
-static double since(const struct timespec *t)
+/* Milliseconds since t. */
+static uint64_t since_ms(const struct timespec *t)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+	return (uint64_t)((now.tv_sec - t->tv_sec) * 1000 + (now.tv_nsec - t->tv_nsec) / 1000000);
 }
 
 static void progress(struct worker *w)
@@ -289,11 +291,12 @@ static void progress(struct worker *w)
 	if (!__atomic_compare_exchange_n(&sh->progress_lock, &free_lock, 1, false, __ATOMIC_ACQUIRE,
 					 __ATOMIC_RELAXED))
 		return;
-	double t = since(&sh->start);
-	if (t - sh->last >= PROGRESS_EVERY) {
+	uint64_t t = since_ms(&sh->start);
+	if (t - sh->last >= PROGRESS_EVERY_MS) {
 		sh->last = t;
-		info("%s: %llu entries checked, %llu changed so far (%.0f s)", sh->rootname,
-		     (unsigned long long)checked, (unsigned long long)changed, t);
+		info("%s: %llu entries checked, %llu changed so far (%llu s)", sh->rootname,
+		     (unsigned long long)checked, (unsigned long long)changed,
+		     (unsigned long long)(t + 500) / 1000);
 	}
 	STORE(&sh->progress_lock, 0);
 }
@@ -415,8 +418,8 @@ static void report_change(struct worker *w, const struct node *n, const char *na
 	if (!o->dry_run && log_level() < LOG_VERBOSE)
 		return;
 	if (want != (e->mode & 07777))
-		snprintf(modes, sizeof modes, ", mode %04o -> %04o", (unsigned)(e->mode & 07777),
-			 (unsigned)want);
+		fmt_to(modes, sizeof modes, ", mode %04o -> %04o", (unsigned)(e->mode & 07777),
+		       (unsigned)want);
 	report("%s%s: %lu:%lu -> %lu:%lu%s", o->dry_run ? "would change " : "changed ",
 	       path_of(w, n, name), (unsigned long)e->uid, (unsigned long)e->gid,
 	       (unsigned long)o->uid, (unsigned long)o->gid, modes);
