@@ -80,14 +80,14 @@ rd_volume_dir() {
 @test "rootless Docker: volown baked in, or bind-mounted read-only, makes it work, unprivileged, as PID 1; host owner is the subordinate uid for 1000" {
 	install -m 0755 "$VOLOWN" "$RL_DIR/volown"
 	run_status 0 rd run --rm --network none -v "$P-baked:/mailhog/inbox" "$BAKED_IMAGE"
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, [1-9][0-9]* changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]* changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(rd_volume_dir "$P-baked")" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
 
 	run_status 0 rd run --rm --network none --user 0 -v "$P-bind:/mailhog/inbox" \
 		-v "$RL_DIR/volown:/volown:ro" --entrypoint /volown "$MAILHOG_IMAGE" \
 		--user mailhog --path /mailhog/inbox -- MailHog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, [1-9][0-9]* changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]* changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(rd_volume_dir "$P-bind")" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
 }

@@ -69,14 +69,14 @@ volume_dir() {
 
 @test "userns-remap: with volown baked into the image the service writes, unprivileged, as PID 1; host owner is remapped 1000" {
 	run_status 0 compose2 "$P-baked" seed.yaml baked.yaml -- up --no-color --exit-code-from mailhog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, [1-9][0-9]* changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]* changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(volume_dir "$P-baked_mailhog-storage")" "$((REMAP_UID + 1000)):$((REMAP_GID + 1000))"
 }
 
 @test "userns-remap: with volown bind-mounted read-only into the unmodified image the service writes, unprivileged, as PID 1" {
 	run_status 0 compose2 "$P-bind" seed.yaml bind.yaml -- up --no-color --exit-code-from mailhog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, [1-9][0-9]* changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]* changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(volume_dir "$P-bind_mailhog-storage")" "$((REMAP_UID + 1000)):$((REMAP_GID + 1000))"
 	run docker2 inspect -f '{{range .Mounts}}{{.Destination}} {{.RW}};{{end}}' "$P-bind_mailhog_1"

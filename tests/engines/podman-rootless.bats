@@ -92,7 +92,7 @@ keepid_host() {
 	run_status 1 pr "$P-baked" -- "$MAILHOG_IMAGE"
 	assert_output_has 'FAILED to store message in /mailhog/inbox: Permission denied'
 	run_status 0 pr "$P-baked" -- "$BAKED_IMAGE"
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, 2 changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(pr_volume_dir "$P-baked")" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
 }
@@ -101,7 +101,7 @@ keepid_host() {
 	run_status 0 pr "$P-bind" --user 0 -- "$MAILHOG_IMAGE"
 	run_status 0 pr "$P-bind" -v "$(volown_mount)" "${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" \
 		--user mailhog --path /mailhog/inbox -- MailHog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, 2 changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(pr_volume_dir "$P-bind")" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
 }
@@ -113,7 +113,7 @@ keepid_host() {
 	run_status 1 pr "$P-keepid" --userns=keep-id -- "$MAILHOG_IMAGE"
 	assert_output_has 'FAILED to store message in /mailhog/inbox: Permission denied'
 	run_status 0 pr "$P-keepid" --userns=keep-id -- "$BAKED_IMAGE"
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, 2 changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(pr_volume_dir "$P-keepid")" "$uid:$gid"
 }
@@ -126,7 +126,7 @@ keepid_host() {
 	run_status 1 pr "$P-keepid1000" --userns=keep-id:uid=1000,gid=1000 -- "$MAILHOG_IMAGE"
 	run_status 0 pr "$P-keepid1000" --userns=keep-id:uid=1000,gid=1000 -v "$(volown_mount)" \
 		"${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" --user mailhog --path /mailhog/inbox -- MailHog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, 2 changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(pr_volume_dir "$P-keepid1000")" "$RL_UID:$RL_GID"
 }

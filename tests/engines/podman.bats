@@ -104,7 +104,7 @@ pcompose() {
 @test "with volown baked into the image the service writes to the root-owned volume, unprivileged, as PID 1" {
 	run_status 0 pm_run "$P-baked" --user 0 -- "$MAILHOG_IMAGE"
 	run_status 0 pm_run "$P-baked" -- "$BAKED_IMAGE"
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, 2 changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(pm_volume_dir "$P-baked")" 1000:1000
 }
@@ -113,7 +113,7 @@ pcompose() {
 	run_status 0 pm_run "$P-bind" --user 0 -- "$MAILHOG_IMAGE"
 	run_status 0 pm_run "$P-bind" --name "$P-bind-run" --user 0 -v "$VOLOWN:/volown:ro" \
 		--entrypoint /volown -- "$MAILHOG_IMAGE" --user mailhog --path /mailhog/inbox -- MailHog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, 2 changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
 	assert_mailhog_unprivileged
 	assert_host_tree_owned "$(pm_volume_dir "$P-bind")" 1000:1000
 	# The binary is mounted read-only, and the image is unchanged.
@@ -140,7 +140,7 @@ pcompose() {
 	pcompose "$project" seed.yaml -- down >/dev/null 2>&1
 
 	run_status 0 pcompose "$project" seed.yaml baked.yaml -- up --exit-code-from mailhog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, 2 changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
 	assert_mailhog_unprivileged
 	pcompose "$project" seed.yaml baked.yaml -- down >/dev/null 2>&1
 
