@@ -51,6 +51,7 @@ escape|names are printed as they are|src/log.c|		len = log_escape(msg, len, esc)
 set-id|a file that changes owner keeps its set-user-ID bit|src/walk.c|		mode = after_chown(mode);|		(void)0;|tests/integration/walk.bats::set-ID bits
 name-budget|every level keeps all its names (unbounded memory)|src/walk.c|		if (cap > room)
 			cap = room;|		(void)room;|tests/adversarial/attack.bats::peak memory
+streams-host|the host's terminal is given to the command's user|src/streams.c|	const char *why = mounts_not_container_here();|	const char *why = NULL;|tests/integration/cli.bats::on a host.*terminal
 stop|SIGTERM during the fix is not caught|src/fix.c|		if (sigaction(stop_signals[i].sig, &sa, &old[i]) < 0)|		if (sigaction(stop_signals[i].sig, NULL, &old[i]) < 0)|tests/integration/stop.bats::SIGTERM
 TABLE
 )

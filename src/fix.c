@@ -229,13 +229,6 @@ static void add_auto(const char *mount_point, const char *why_not, void *ctx)
 	plan_add(ctx, &(struct path_spec){ .path = (char *)mount_point, .mkdir = -1 });
 }
 
-/* The inode of this process's PID namespace, 0 when it cannot be read. */
-static unsigned long long pid_namespace(void)
-{
-	struct stat st;
-	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
-}
-
 static void plan_auto(struct plan *pl)
 {
 	static const char mountinfo[] = "/proc/self/mountinfo";
@@ -245,7 +238,7 @@ static void plan_auto(struct plan *pl)
 
 	if (!fp)
 		die_errno(EXIT_VOLOWN, "--auto: cannot read `%s' (is /proc mounted?)", mountinfo);
-	rc = mounts_scan(fp, pid_namespace(), &not_container, add_auto, pl);
+	rc = mounts_scan(fp, mounts_pid_namespace(), &not_container, add_auto, pl);
 	fclose(fp);
 	if (rc < 0)
 		die(EXIT_VOLOWN, "--auto: out of memory reading `%s'", mountinfo);

@@ -145,6 +145,40 @@ const char *mounts_not_container(unsigned long long pidns_ino, const struct moun
 	       "image's";
 }
 
+unsigned long long mounts_pid_namespace(void)
+{
+	struct stat st;
+	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+const char *mounts_not_container_here(void)
+{
+	FILE *fp = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL, *root_line = NULL;
+	size_t cap = 0;
+	struct mountinfo m, rootm;
+	const char *why;
+
+	if (!fp)
+		return "/proc/self/mountinfo cannot be read";
+	while (getline(&line, &cap, fp) != -1) { /* the last mount at "/" */
+		char *copy = strdup(line);
+		if (copy && mountinfo_parse_line(copy, &m) == 0 &&
+		    strcmp(m.mount_point, "/") == 0) {
+			free(root_line);
+			root_line = copy;
+			rootm = m;
+		} else {
+			free(copy);
+		}
+	}
+	fclose(fp);
+	free(line);
+	why = mounts_not_container(mounts_pid_namespace(), root_line ? &rootm : NULL);
+	free(root_line);
+	return why;
+}
+
 /* ---- mounts that expose the host, by where their source lies ---- */
 
 /* Bind mounts of these, or of anything below them, are the host's own system. */

@@ -32,6 +32,12 @@ int mountinfo_parse_line(char *line, struct mountinfo *m);
  * "/", or NULL when there was none. */
 const char *mounts_not_container(unsigned long long pidns_ino, const struct mountinfo *root);
 
+/* The inode of this process's PID namespace (/proc/self/ns/pid), 0 when unknown. */
+unsigned long long mounts_pid_namespace(void);
+
+/* mounts_not_container() for this process, from /proc/self/mountinfo's root mount. */
+const char *mounts_not_container_here(void);
+
 /* NULL when the mount is a writable volume to fix; otherwise why it is left alone, with
  * *host set when the reason is that it exposes the host (then every mount below it is
  * left alone too). `dirfd': the mount point, opened O_RDONLY|O_DIRECTORY|O_NOFOLLOW

@@ -7,7 +7,8 @@
  * ignoring EINVAL, EPERM and EROFS. The engine's descriptors are pipes (no -t; stdin is
  * /dev/null without -i) or the container's own pseudo-terminal (-t). We do the same
  * for those kinds only, recognised by their filesystem, since volown may be handed a
- * host's file as a stream where runc never is. */
+ * host's file as a stream where runc never is; and only in a container (mounts.h): on
+ * a host, a terminal given to another user would let that user type into it. */
 #include "streams.h"
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mounts.h"
 
 #define PTY_SLAVE_MAJOR_FIRST 136 /* UNIX98_PTY_SLAVE_MAJOR */
 #define PTY_SLAVE_MAJOR_LAST  143 /* ... and its 7 successors */
@@ -66,6 +68,12 @@ static void give_one(int fd, uid_t uid)
 
 void streams_give(uid_t uid)
 {
+	/* a host's terminal given to another user would let that user type into it */
+	const char *why = mounts_not_container_here();
+	if (why) {
+		verbose("the standard streams stay as they are: this is not a container (%s)", why);
+		return;
+	}
 	for (int fd = 0; fd <= 2; fd++)
 		give_one(fd, uid);
 }

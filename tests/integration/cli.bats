@@ -198,3 +198,16 @@ teardown() {
 	run clang-format --dry-run --Werror src/*.c src/*.h
 	[ "$status" -eq 0 ] || { echo "$output" | head -20; false; }
 }
+
+# On a host, a terminal given to the command's user would let that user type into the
+# terminal of whoever started volown (root): the streams are handed over in a container
+# only (tests/containers/streams.bats), never here.
+@test "on a host, the terminal and pipes volown was given stay as they are" {
+	require_root
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	run script -qec "$VOLOWN -q --user 1000:1000 -- stat -L -c 'stdin %u' /proc/self/fd/0" /dev/null
+	[ "$status" -eq 0 ] || { show_output; fail "exit status $status"; }
+	assert_output_has '^stdin 0'
+	run sh -c "'$VOLOWN' -q --user 1000:1000 -- stat -L -c 'stdout %u' /proc/self/fd/1 | cat"
+	assert_output_has '^stdout 0$'
+}
