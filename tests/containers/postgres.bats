@@ -8,8 +8,9 @@ load ../lib/common
 load servers
 
 P=volown-test-pg-$VOLOWN_TREE
-PGDATA=/var/lib/postgresql/data
 MAIN=$P-main # the project of the first tests: one cluster, started once
+# psql over TCP from a second container on the project's network (pg_psql_tcp).
+PG_TCP_NETWORK=${MAIN}_default PG_TCP_HOST=postgres
 
 setup_file() {
 	servers_suite "$P" || return
@@ -24,72 +25,22 @@ teardown_file() {
 	docker_cleanup "$P"
 }
 
-# psql_socket PROJECT ARG...: psql in the server's container, over its Unix socket, as
-# postgres (peer authentication).
+# psql_socket PROJECT ARG...: psql in the project's server container, over its Unix
+# socket, as postgres.
 psql_socket() {
-	local project=$1
-	shift
-	docker exec -u postgres "${project}_postgres_1" psql -X -v ON_ERROR_STOP=1 -qAt "$@"
-}
-
-# psql_tcp PROJECT ARG...: psql in a second container on the project's network, over
-# TCP with the password.
-psql_tcp() {
-	local project=$1
-	shift
-	docker run --rm --name "$P-client" --network "${project}_default" -e PGPASSWORD=example \
-		--entrypoint psql "$REAL_IMAGE" -X -h postgres -U postgres -v ON_ERROR_STOP=1 -qAt "$@"
+	pg_psql_socket "${1}_postgres_1" "${@:2}"
 }
 
 @test "a new cluster: postgres is PID 1 as postgres, nothing runs as root, the socket directory was made" {
-	local c=${MAIN}_postgres_1
-	assert_pid1 "$c" postgres "$PG_UID"
-	run docker logs "$c"
-	assert_output_has "^volown: $PGDATA: 1 entry checked, 1 changed" \
-		'^volown: /run/postgresql: created 1 missing directory \(--mkdir\)' \
-		'^volown: /run/postgresql: 1 entry checked, 0 changed' \
-		'fixing permissions on existing directory /var/lib/postgresql/data ... ok' \
-		'database system is ready to accept connections'
-	run_status 0 docker exec "$c" stat -c '%u %a %n' "$PGDATA" /run/postgresql
-	assert_output_has "^$PG_UID 700 $PGDATA\$" "^$PG_UID 755 /run/postgresql\$"
+	pg_assert_new_cluster "${MAIN}_postgres_1"
 }
 
 @test "psql over the socket and over TCP: a table, 1,000 rows written and read back both ways" {
-	run_status 0 psql_socket "$MAIN" -c 'create table t (i int primary key, s text not null)'
-	run_status 0 psql_tcp "$MAIN" -c 'insert into t select g, md5(g::text) from generate_series(1, 1000) g'
-	run_status 0 psql_tcp "$MAIN" -c 'select count(*), sum(i), count(distinct s) from t'
-	[ "$output" = "1000|500500|1000" ] || { show_output; fail "TCP read back the wrong rows"; }
-	run_status 0 psql_socket "$MAIN" -c 'select count(*), sum(i), count(distinct s) from t'
-	[ "$output" = "1000|500500|1000" ] || { show_output; fail "the socket read back the wrong rows"; }
-	run_status 0 psql_socket "$MAIN" -c 'select current_user, inet_server_port() is null'
-	[ "$output" = "postgres|t" ] || { show_output; fail "not a socket connection as postgres"; }
+	pg_assert_rows "${MAIN}_postgres_1"
 }
 
 @test "docker stop (stop_signal SIGINT) ends postgres cleanly with a client connected, within a 5 s grace; a restart finds the rows and changes nothing" {
-	local c=${MAIN}_postgres_1 t0 t1
-	# A client that would hold a smart shutdown (SIGTERM) open for a minute.
-	docker exec -d -u postgres "$c" psql -X -c 'select pg_sleep(60)'
-	sleep 1
-	t0=$(date +%s%N)
-	run_status 0 docker stop -t 5 "$c" # not done within 5 s: SIGKILL, status 137
-	t1=$(date +%s%N)
-	echo "# docker stop took $(((t1 - t0) / 1000000)) ms" >&3
-	run docker inspect -f '{{.State.ExitCode}} {{.State.OOMKilled}}' "$c"
-	[ "$output" = "0 false" ] || { show_output; fail "postgres did not exit 0 by itself"; }
-	run docker logs "$c"
-	assert_output_has 'received fast shutdown request' 'database system is shut down'
-
-	run_status 0 docker start "$c"
-	wait_for_count "$c" 60 2 'database system is ready to accept connections'
-	run docker logs "$c"
-	assert_output_lacks 'automatic recovery in progress'
-	run last_summary "$c" "$PGDATA"
-	[[ $output =~ ^volown:\ $PGDATA:\ ([0-9]+)\ entries\ checked,\ 0\ changed ]] ||
-		{ show_output; fail "the restart changed something in PGDATA"; }
-	[ "${BASH_REMATCH[1]}" -ge 900 ] || fail "only ${BASH_REMATCH[1]} entries in PGDATA"
-	run_status 0 psql_tcp "$MAIN" -c 'select count(*), sum(i) from t'
-	[ "$output" = "1000|500500" ] || { show_output; fail "the rows did not survive"; }
-	assert_pid1 "$c" postgres "$PG_UID"
+	pg_assert_stop_restart "${MAIN}_postgres_1"
 }
 
 @test "why SIGINT: with Docker's default SIGTERM (smart shutdown) a connected client keeps postgres running" {

@@ -14,13 +14,14 @@ load ../lib/engines
 P=volown-test-rootless-docker-$VOLOWN_TREE
 NETNS=volown-test-$VOLOWN_TREE-rl
 ROOTLESS_SH=/usr/share/docker.io/contrib/dockerd-rootless.sh
+ENGINE_CLI=(rd)
 
 setup_file() {
 	container_suite "$P" && [ -z "${VOLOWN_SKIP:-}" ] || return 0
 	[ -x "$ROOTLESS_SH" ] || { engine_skip "$ROOTLESS_SH is missing (package docker.io)"; return 0; }
 	command -v rootlesskit >/dev/null || { engine_skip "rootlesskit is not installed (package rootlesskit)"; return 0; }
 	command -v newuidmap >/dev/null || { engine_skip "newuidmap is not installed (package uidmap)"; return 0; }
-	local dir i
+	local dir
 	rootless_user_del
 	netns_del "$NETNS"
 	dir=$(engines_dir rl) || return
@@ -36,18 +37,15 @@ setup_file() {
 		DOCKERD_ROOTLESS_ROOTLESSKIT_NET=host DOCKERD_ROOTLESS_ROOTLESSKIT_PORT_DRIVER=none \
 		"$ROOTLESS_SH" --bridge=none --iptables=false >"$dir/dockerd.log" 2>&1
 	export RLD_PID=$!
-	for ((i = 0; i < 600; i++)); do
-		DOCKER_HOST=$RLD_HOST timeout 5 docker version >/dev/null 2>&1 && break
-		pid_alive "$RLD_PID" || break
-		sleep 0.1
-	done
-	if ! DOCKER_HOST=$RLD_HOST timeout 5 docker version >/dev/null 2>&1; then
+	if ! api_wait "$RLD_HOST" "$RLD_PID" 60; then
 		engine_skip "rootless Docker does not start here: $(grep -v '^+' "$dir/dockerd.log" | tail -n 3 | tr '\n' ' ')"
 		stop_rootless
 		return 0
 	fi
 	local tar
-	tar=$(engines_images_tar "$RL_DIR") && rd load -q -i "$tar" >/dev/null
+	tar=$(engines_images_tar "$RL_DIR") && rd load -q -i "$tar" >/dev/null || return
+	# volown where the throwaway user's engine can read it.
+	install -m 0755 "$VOLOWN" "$RL_DIR/volown"
 }
 
 teardown_file() {
@@ -62,34 +60,26 @@ stop_rootless() {
 	netns_del "$NETNS"
 }
 
-# The docker CLI and docker-compose on the rootless engine.
+# The docker CLI on the rootless engine.
 rd() {
 	DOCKER_HOST=$RLD_HOST docker "$@"
 }
 
-rd_volume_dir() {
-	rd volume inspect -f '{{.Mountpoint}}' "$1"
-}
-
 @test "rootless Docker: without volown the seed's service cannot write; the volume's root is the user itself on the host" {
-	run_status 1 rd run --rm --network none -v "$P-plain:/mailhog/inbox" "$MAILHOG_IMAGE"
+	run_status 1 seed_run "$P-plain" -- "$MAILHOG_IMAGE"
 	assert_output_has 'FAILED to store message in /mailhog/inbox: Permission denied'
-	[ "$(stat -c %u:%g "$(rd_volume_dir "$P-plain")")" = "$RL_UID:$RL_GID" ]
+	[ "$(stat -c %u:%g "$(engine_volume_dir "$P-plain")")" = "$RL_UID:$RL_GID" ]
 }
 
 @test "rootless Docker: volown baked in, or bind-mounted read-only, makes it work, unprivileged, as PID 1; host owner is the subordinate uid for 1000" {
-	install -m 0755 "$VOLOWN" "$RL_DIR/volown"
-	run_status 0 rd run --rm --network none -v "$P-baked:/mailhog/inbox" "$BAKED_IMAGE"
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]* changed'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(rd_volume_dir "$P-baked")" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
+	local owner="$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
+	# A new volume: its root alone, the engine's root's (the user's).
+	run_status 0 seed_run "$P-baked" -- "$BAKED_IMAGE"
+	assert_seed_stored "$P-baked" "$owner" '1 entry checked, 1 changed'
 
-	run_status 0 rd run --rm --network none --user 0 -v "$P-bind:/mailhog/inbox" \
-		-v "$RL_DIR/volown:/volown:ro" --entrypoint /volown "$MAILHOG_IMAGE" \
-		--user mailhog --path /mailhog/inbox -- MailHog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]* changed'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(rd_volume_dir "$P-bind")" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
+	run_status 0 seed_run "$P-bind" --user 0 -v "$RL_DIR/volown:/volown:ro" --entrypoint /volown -- \
+		"$MAILHOG_IMAGE" --user mailhog --path /mailhog/inbox -- MailHog
+	assert_seed_stored "$P-bind" "$owner" '1 entry checked, 1 changed'
 }
 
 @test "doctor on rootless Docker's socket: the maps from the socket's owner and /etc/subuid, the problem, and the host uids, checked by real runs" {
@@ -108,8 +98,13 @@ rd_volume_dir() {
 	assert_ran_as_predicted
 	DOCKER_HOST=$RLD_HOST erun_service "$dir" "$project" -f volown.override.yaml
 	[ "$RAN_STATUS" -eq 0 ] || fail "the override did not run: $RAN_OUTPUT"
-	assert_host_tree_owned "$(rd_volume_dir "${project}_mailhog-storage")" \
+	assert_host_tree_owned "$(engine_volume_dir "${project}_mailhog-storage")" \
 		"$(j '.services[0].user | "\(.host_uid):\(.host_gid)"')"
+}
+
+@test "PostgreSQL (examples/postgres) on rootless Docker: PID 1 as postgres, nothing as root, psql over the socket and TCP, a clean stop and a restart; PGDATA is the user's subordinate uid for postgres" {
+	# Container uid N (from 1) is the user's subordinate uid N - 1 from its start.
+	VOLOWN=$RL_DIR/volown pg_scenario "$RLD_HOST" "$P-pg" "$P-pg" $((RL_SUBUID - 1)) $((RL_SUBGID - 1))
 }
 
 @test "rootless Docker stops cleanly and leaves nothing: the user, its ids, its namespace; the main engine as it was" {
@@ -120,7 +115,6 @@ rd_volume_dir() {
 	run ps -u "$uid" -o pid=,args=
 	[ -z "$output" ] || { show_output; fail "processes of uid $uid are left"; }
 	[ ! -e "/run/netns/$NETNS" ] || fail "the network namespace is left"
-	[ "$(main_engine_state)" = "$MAIN_STATE_BEFORE" ] ||
-		fail "the main engine changed:"$'\n'"$(diff <(echo "$MAIN_STATE_BEFORE") <(main_engine_state))"
+	assert_main_engine_as_before
 	timeout 60 docker run --rm --entrypoint true "$MAILHOG_IMAGE"
 }

@@ -13,6 +13,7 @@ load ../lib/engines
 P=volown-test-remap-$VOLOWN_TREE
 NETNS=volown-test-$VOLOWN_TREE-remap
 TLS_PORT=2376
+ENGINE_CLI=(docker2)
 
 setup_file() {
 	container_suite "$P" && [ -z "${VOLOWN_SKIP:-}" ] || return 0
@@ -54,31 +55,25 @@ stop_remap() {
 	fi
 }
 
-# The host directory of volume VOL on the second dockerd.
-volume_dir() {
-	docker2 volume inspect -f '{{.Mountpoint}}' "$1"
-}
-
 @test "userns-remap: without volown the seed's service cannot write; the volume's root is the remapped root on the host" {
 	run_status 1 compose2 "$P-plain" seed.yaml -- up --no-color --exit-code-from mailhog
 	assert_output_has 'FAILED to store message in /mailhog/inbox: Permission denied'
-	run host_entries "$(volume_dir "$P-plain_mailhog-storage")"
-	[ "$output" = "$REMAP_UID:$REMAP_GID $(volume_dir "$P-plain_mailhog-storage")" ] ||
+	run host_entries "$(engine_volume_dir "$P-plain_mailhog-storage")"
+	[ "$output" = "$REMAP_UID:$REMAP_GID $(engine_volume_dir "$P-plain_mailhog-storage")" ] ||
 		{ show_output; fail "expected an empty volume owned by the remapped root $REMAP_UID"; }
 }
 
 @test "userns-remap: with volown baked into the image the service writes, unprivileged, as PID 1; host owner is remapped 1000" {
 	run_status 0 compose2 "$P-baked" seed.yaml baked.yaml -- up --no-color --exit-code-from mailhog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]* changed'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(volume_dir "$P-baked_mailhog-storage")" "$((REMAP_UID + 1000)):$((REMAP_GID + 1000))"
+	# A new volume: its root alone, the remapped root's.
+	assert_seed_stored "$P-baked_mailhog-storage" "$((REMAP_UID + 1000)):$((REMAP_GID + 1000))" \
+		'1 entry checked, 1 changed'
 }
 
 @test "userns-remap: with volown bind-mounted read-only into the unmodified image the service writes, unprivileged, as PID 1" {
 	run_status 0 compose2 "$P-bind" seed.yaml bind.yaml -- up --no-color --exit-code-from mailhog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, [1-9][0-9]* changed'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(volume_dir "$P-bind_mailhog-storage")" "$((REMAP_UID + 1000)):$((REMAP_GID + 1000))"
+	assert_seed_stored "$P-bind_mailhog-storage" "$((REMAP_UID + 1000)):$((REMAP_GID + 1000))" \
+		'1 entry checked, 1 changed'
 	run docker2 inspect -f '{{range .Mounts}}{{.Destination}} {{.RW}};{{end}}' "$P-bind_mailhog_1"
 	assert_output_has '/volown false;'
 }
@@ -96,7 +91,7 @@ volume_dir() {
 	[[ $(j '.services[0].mounts[0].reason') == *"what the program writes to uid $((REMAP_UID + 1000))"* ]]
 	DOCKER_HOST=$D2_HOST erun_service "$dir" "$project"
 	assert_ran_as_predicted
-	[ "$(stat -c %u:%g "$(volume_dir "${project}_mailhog-storage")")" = "$REMAP_UID:$REMAP_GID" ]
+	[ "$(stat -c %u:%g "$(engine_volume_dir "${project}_mailhog-storage")")" = "$REMAP_UID:$REMAP_GID" ]
 
 	# The override it writes runs, and the files go to the host ids it named.
 	DOCKER_HOST=$D2_HOST edoctor "$dir" "$project" --write-override "$dir/volown.override.yaml" \
@@ -104,7 +99,7 @@ volume_dir() {
 	[ "$status" -eq 1 ]
 	DOCKER_HOST=$D2_HOST erun_service "$dir" "$project" -f volown.override.yaml
 	[ "$RAN_STATUS" -eq 0 ] || fail "the override did not run: $RAN_OUTPUT"
-	assert_host_tree_owned "$(volume_dir "${project}_mailhog-storage")" \
+	assert_host_tree_owned "$(engine_volume_dir "${project}_mailhog-storage")" \
 		"$(j '.services[0].user | "\(.host_uid):\(.host_gid)"')"
 }
 
@@ -211,10 +206,13 @@ volume_dir() {
 	[ "$(stat -c %u:%g "$host")" = "$REMAP_UID:$REMAP_GID" ]
 }
 
+@test "PostgreSQL (examples/postgres) on the remapping engine: PID 1 as postgres, nothing as root, psql over the socket and TCP, a clean stop and a restart; PGDATA is the remapped uid of postgres" {
+	pg_scenario "$D2_HOST" "$P-pg" "$P-pg" "$REMAP_UID" "$REMAP_GID"
+}
+
 @test "the second dockerd stops cleanly and leaves the main engine, its network and the users as they were" {
 	stop_remap
-	[ "$(main_engine_state)" = "$MAIN_STATE_BEFORE" ] ||
-		fail "the main engine changed:"$'\n'"$(diff <(echo "$MAIN_STATE_BEFORE") <(main_engine_state))"
+	assert_main_engine_as_before
 	[ ! -e "/run/netns/$NETNS" ] || fail "the network namespace is left"
 	if [ "$DOCKREMAP_MADE" = 1 ]; then
 		run getent passwd dockremap

@@ -11,6 +11,7 @@ load ../lib/engines
 
 P=volown-test-podman-rootless-$VOLOWN_TREE
 BIG=100000 # entries in the :U side by side
+ENGINE_CLI=(as_rl_user podman)
 
 setup_file() {
 	container_suite "$P" && [ -z "${VOLOWN_SKIP:-}" ] || return 0
@@ -43,28 +44,10 @@ teardown_file() {
 	docker_cleanup "$P"
 }
 
-# pr VOLUME [PODMAN RUN OPTION]... -- [IMAGE ARG...]: podman run as the throwaway
-# user, VOLUME at /mailhog/inbox (VOLUME may carry options: vol:U), no network.
-pr() {
-	local vol=$1 opts=()
-	shift
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		opts+=("$1")
-		shift
-	done
-	[ $# -gt 0 ] && shift
-	as_rl_user podman run --rm --network none -v "${vol%%:*}:/mailhog/inbox${vol#"${vol%%:*}"}" \
-		"${opts[@]}" "$@"
-}
-
 # volown bind-mounted read-only, as the entrypoint, for the stand-in's MailHog.
 VOLOWN_RUN=(--user 0 --entrypoint /volown)
 volown_mount() {
 	echo "$MILLI:/volown:ro"
-}
-
-pr_volume_dir() {
-	as_rl_user podman volume inspect -f '{{.Mountpoint}}' "$1"
 }
 
 # The host uid of container uid C (and gid with "g") under --userns=keep-id: the user's
@@ -79,56 +62,46 @@ keepid_host() {
 }
 
 @test "rootless: a new volume works without volown, and its files belong to the user's subordinate uid for 1000" {
-	run_status 0 pr "$P-new" -- "$MAILHOG_IMAGE"
-	assert_output_has 'MailHog: stored message'
-	assert_mailhog_unprivileged
+	run_status 0 seed_run "$P-new" -- "$MAILHOG_IMAGE"
 	# Container uid 0 is the user; 1 and up take the subordinate range from its start.
-	assert_host_tree_owned "$(pr_volume_dir "$P-new")" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
+	assert_seed_stored "$P-new" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
 }
 
 @test "rootless: after a run as the container's root (the user itself on the host) the service fails; volown baked in fixes it" {
-	run_status 0 pr "$P-baked" --user 0 -- "$MAILHOG_IMAGE"
-	assert_host_tree_owned "$(pr_volume_dir "$P-baked")" "$RL_UID:$RL_GID"
-	run_status 1 pr "$P-baked" -- "$MAILHOG_IMAGE"
+	run_status 0 seed_run "$P-baked" --user 0 -- "$MAILHOG_IMAGE"
+	assert_host_tree_owned "$(engine_volume_dir "$P-baked")" "$RL_UID:$RL_GID"
+	run_status 1 seed_run "$P-baked" -- "$MAILHOG_IMAGE"
 	assert_output_has 'FAILED to store message in /mailhog/inbox: Permission denied'
-	run_status 0 pr "$P-baked" -- "$BAKED_IMAGE"
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(pr_volume_dir "$P-baked")" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
+	run_status 0 seed_run "$P-baked" -- "$BAKED_IMAGE"
+	assert_seed_stored "$P-baked" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))" '2 entries checked, 2 changed'
 }
 
 @test "rootless: volown bind-mounted read-only into the unmodified image fixes it too, unprivileged, as PID 1" {
-	run_status 0 pr "$P-bind" --user 0 -- "$MAILHOG_IMAGE"
-	run_status 0 pr "$P-bind" -v "$(volown_mount)" "${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" \
+	run_status 0 seed_run "$P-bind" --user 0 -- "$MAILHOG_IMAGE"
+	run_status 0 seed_run "$P-bind" -v "$(volown_mount)" "${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" \
 		--user mailhog --path /mailhog/inbox -- MailHog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(pr_volume_dir "$P-bind")" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))"
+	assert_seed_stored "$P-bind" "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))" '2 entries checked, 2 changed'
 }
 
 @test "rootless --userns=keep-id: uid 1000 becomes a subordinate id of its own, and volown works there" {
 	local uid gid
 	uid=$(keepid_host 1000) gid=$(keepid_host 1000 g)
-	run_status 0 pr "$P-keepid" --userns=keep-id --user 0 -- "$MAILHOG_IMAGE"
-	run_status 1 pr "$P-keepid" --userns=keep-id -- "$MAILHOG_IMAGE"
+	run_status 0 seed_run "$P-keepid" --userns=keep-id --user 0 -- "$MAILHOG_IMAGE"
+	run_status 1 seed_run "$P-keepid" --userns=keep-id -- "$MAILHOG_IMAGE"
 	assert_output_has 'FAILED to store message in /mailhog/inbox: Permission denied'
-	run_status 0 pr "$P-keepid" --userns=keep-id -- "$BAKED_IMAGE"
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(pr_volume_dir "$P-keepid")" "$uid:$gid"
+	run_status 0 seed_run "$P-keepid" --userns=keep-id -- "$BAKED_IMAGE"
+	assert_seed_stored "$P-keepid" "$uid:$gid" '2 entries checked, 2 changed'
 }
 
 @test "rootless --userns=keep-id:uid=1000,gid=1000: volown gives the volume to the user itself on the host" {
 	# keep-id with uid= maps the program's uid to the user; root in the container is
 	# then a subordinate id, and what it wrote is not the user's.
-	run_status 0 pr "$P-keepid1000" --userns=keep-id:uid=1000,gid=1000 --user 0 -- "$MAILHOG_IMAGE"
-	assert_host_tree_owned "$(pr_volume_dir "$P-keepid1000")" "$RL_SUBUID:$RL_SUBGID"
-	run_status 1 pr "$P-keepid1000" --userns=keep-id:uid=1000,gid=1000 -- "$MAILHOG_IMAGE"
-	run_status 0 pr "$P-keepid1000" --userns=keep-id:uid=1000,gid=1000 -v "$(volown_mount)" \
+	run_status 0 seed_run "$P-keepid1000" --userns=keep-id:uid=1000,gid=1000 --user 0 -- "$MAILHOG_IMAGE"
+	assert_host_tree_owned "$(engine_volume_dir "$P-keepid1000")" "$RL_SUBUID:$RL_SUBGID"
+	run_status 1 seed_run "$P-keepid1000" --userns=keep-id:uid=1000,gid=1000 -- "$MAILHOG_IMAGE"
+	run_status 0 seed_run "$P-keepid1000" --userns=keep-id:uid=1000,gid=1000 -v "$(volown_mount)" \
 		"${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" --user mailhog --path /mailhog/inbox -- MailHog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(pr_volume_dir "$P-keepid1000")" "$RL_UID:$RL_GID"
+	assert_seed_stored "$P-keepid1000" "$RL_UID:$RL_GID" '2 entries checked, 2 changed'
 }
 
 # ---- the doctor on the user's Podman socket ---------------------------------------
@@ -145,7 +118,7 @@ keepid_host() {
 	[ "$(j '.services[0].mounts[0].host_owner | "\(.uid):\(.gid)"')" = "$((RL_SUBUID + 999)):$((RL_SUBGID + 999))" ]
 	DOCKER_HOST=$RL_SOCK erun_service "$dir" "$project"
 	assert_ran_as_predicted
-	assert_host_tree_owned "$(pr_volume_dir "${project}_mailhog-storage")" \
+	assert_host_tree_owned "$(engine_volume_dir "${project}_mailhog-storage")" \
 		"$(j '.services[0].user | "\(.host_uid):\(.host_gid)"')"
 }
 
@@ -237,7 +210,7 @@ syscalls_under() {
 @test "side by side on $BIG entries: Podman's :U and volown change the same entries; on every start :U lstats all of them again" {
 	local dir right t_base t_u1 t_u2 t_v1 t_v2 t_v3 before calls
 	as_rl_user podman volume create "$P-big" >/dev/null
-	dir=$(pr_volume_dir "$P-big")
+	dir=$(engine_volume_dir "$P-big")
 	# On a tmpfs: this machine's disk makes 100,000 files in tens of seconds when the
 	# other cores are busy; what each tool does is the same on any filesystem (make
 	# bench-podman measures them on disk).
@@ -250,17 +223,17 @@ syscalls_under() {
 	[ "$(find "$dir" | wc -l)" -eq "$BIG" ]
 
 	# The same start without any ownership fix, for the baseline.
-	timed t_base pr "$P-big" --entrypoint true -- "$MAILHOG_IMAGE"
+	timed t_base seed_run "$P-big" --entrypoint true -- "$MAILHOG_IMAGE"
 
 	# :U, first start: every entry was wrong.
-	timed t_u1 pr "$P-big:U" --entrypoint true -- "$MAILHOG_IMAGE"
+	timed t_u1 seed_run "$P-big:U" --entrypoint true -- "$MAILHOG_IMAGE"
 	[ "$(count_not_owned "$dir" "$right")" -eq 0 ] || fail ":U left entries with another owner"
 	before=$(ctimes "$dir")
 	# :U, second start: nothing is wrong; it changes nothing but looks at every entry.
 	rl_user_cmd
 	calls=$(syscalls_under "$dir" fchownat newfstatat -- "${RL_CMD[@]}" podman run --rm \
 		--network none -v "$P-big:/mailhog/inbox:U" --entrypoint true "$MAILHOG_IMAGE")
-	timed t_u2 pr "$P-big:U" --entrypoint true -- "$MAILHOG_IMAGE"
+	timed t_u2 seed_run "$P-big:U" --entrypoint true -- "$MAILHOG_IMAGE"
 	[ "$(ctimes "$dir")" = "$before" ] || fail ":U changed entries that were already right"
 	echo "# :U on its second start: $(echo "$calls" | tr '\n' ' ')" >&3
 	[ "$(echo "$calls" | awk '$1 == "fchownat" { print $2 }')" -eq 0 ] ||
@@ -270,15 +243,15 @@ syscalls_under() {
 
 	# volown, on the same tree given back to the container's root.
 	chown -R "$RL_UID:$RL_GID" "$dir"
-	timed t_v1 pr "$P-big" -v "$(volown_mount)" "${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" \
+	timed t_v1 seed_run "$P-big" -v "$(volown_mount)" "${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" \
 		--user mailhog --path /mailhog/inbox -- true
 	assert_output_has "volown: /mailhog/inbox: $BIG entries checked, $BIG changed"
 	[ "$(count_not_owned "$dir" "$right")" -eq 0 ] || fail "volown left entries with another owner"
 	before=$(ctimes "$dir")
-	timed t_v2 pr "$P-big" -v "$(volown_mount)" "${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" \
+	timed t_v2 seed_run "$P-big" -v "$(volown_mount)" "${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" \
 		--user mailhog --path /mailhog/inbox -- true
 	assert_output_has "volown: /mailhog/inbox: $BIG entries checked, 0 changed"
-	timed t_v3 pr "$P-big" -v "$(volown_mount)" "${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" \
+	timed t_v3 seed_run "$P-big" -v "$(volown_mount)" "${VOLOWN_RUN[@]}" -- "$MAILHOG_IMAGE" \
 		--user mailhog --path /mailhog/inbox --policy root-mismatch -- true
 	assert_output_has 'walk skipped'
 	[ "$(ctimes "$dir")" = "$before" ] || fail "volown changed entries that were already right"
@@ -290,6 +263,13 @@ syscalls_under() {
 		echo "#   :U, all wrong: $t_u1; :U, all right: $t_u2"
 		echo "#   volown, all wrong: $t_v1; all right: $t_v2; --policy root-mismatch: $t_v3"
 	} >&3
+}
+
+# ---- PostgreSQL ------------------------------------------------------------------
+
+@test "PostgreSQL (examples/postgres) on rootless Podman's socket: PID 1 as postgres, nothing as root, psql over the socket and TCP, a clean stop and a restart; PGDATA is the user's subordinate uid for postgres" {
+	# Container uid N (from 1) is the user's subordinate uid N - 1 from its start.
+	VOLOWN=$MILLI pg_scenario "$RL_SOCK" "localhost/$P-pg" "$P-pg" $((RL_SUBUID - 1)) $((RL_SUBGID - 1))
 }
 
 @test "rootless Podman leaves nothing behind: the user, its processes, its ids and its files go" {

@@ -10,7 +10,7 @@ load ../lib/common
 load ../lib/engines
 
 P=volown-test-podman-$VOLOWN_TREE
-ENGINE_FILES=$BATS_TEST_DIRNAME/compose
+ENGINE_CLI=(podman)
 
 setup_file() {
 	container_suite "$P" && [ -z "${VOLOWN_SKIP:-}" ] || return 0
@@ -49,24 +49,6 @@ teardown_file() {
 	docker_cleanup "$P"
 }
 
-# pm_run VOLUME [PODMAN RUN OPTION]... -- [COMMAND]: the MailHog stand-in (or what the
-# options make of it) with VOLUME at /mailhog/inbox, no network.
-pm_run() {
-	local vol=$1 opts=()
-	shift
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do
-		opts+=("$1")
-		shift
-	done
-	[ $# -gt 0 ] && shift
-	podman run --rm --network none -v "$vol:/mailhog/inbox" "${opts[@]}" "$@"
-}
-
-# The host directory of podman volume VOL.
-pm_volume_dir() {
-	podman volume inspect -f '{{.Mountpoint}}' "$1"
-}
-
 # podman-compose on the seed's compose files: pcompose PROJECT FILE... -- ARG...
 pcompose() {
 	local project=$1 files=() f
@@ -82,40 +64,34 @@ pcompose() {
 }
 
 @test "Podman gives a new volume's root to the container's user: the seed's service writes without volown" {
-	run_status 0 pm_run "$P-new" -- "$MAILHOG_IMAGE"
-	assert_output_has 'MailHog: stored message /mailhog/inbox/'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(pm_volume_dir "$P-new")" 1000:1000
+	run_status 0 seed_run "$P-new" -- "$MAILHOG_IMAGE"
+	assert_seed_stored "$P-new" 1000:1000
 }
 
 @test "a volume first used by root keeps root's owner: then the seed's service fails without volown" {
 	# The seed's own workaround (the program run as root) fills the volume first.
-	run_status 0 pm_run "$P-rootfirst" --user 0 -- "$MAILHOG_IMAGE"
+	run_status 0 seed_run "$P-rootfirst" --user 0 -- "$MAILHOG_IMAGE"
 	assert_output_has 'MailHog: stored message'
-	run_status 1 pm_run "$P-rootfirst" -- "$MAILHOG_IMAGE"
+	run_status 1 seed_run "$P-rootfirst" -- "$MAILHOG_IMAGE"
 	assert_output_has 'FAILED to store message in /mailhog/inbox: Permission denied'
 	assert_output_has 'Uid:[[:space:]]+1000[[:space:]]+1000'
-	run host_entries "$(pm_volume_dir "$P-rootfirst")"
+	run host_entries "$(engine_volume_dir "$P-rootfirst")"
 	if printf '%s\n' "$output" | grep -v '^0:0 '; then
 		fail "the volume holds entries above that root does not own"
 	fi
 }
 
 @test "with volown baked into the image the service writes to the root-owned volume, unprivileged, as PID 1" {
-	run_status 0 pm_run "$P-baked" --user 0 -- "$MAILHOG_IMAGE"
-	run_status 0 pm_run "$P-baked" -- "$BAKED_IMAGE"
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(pm_volume_dir "$P-baked")" 1000:1000
+	run_status 0 seed_run "$P-baked" --user 0 -- "$MAILHOG_IMAGE"
+	run_status 0 seed_run "$P-baked" -- "$BAKED_IMAGE"
+	assert_seed_stored "$P-baked" 1000:1000 '2 entries checked, 2 changed'
 }
 
 @test "with volown bind-mounted read-only into the unmodified image the service writes, unprivileged, as PID 1" {
-	run_status 0 pm_run "$P-bind" --user 0 -- "$MAILHOG_IMAGE"
-	run_status 0 pm_run "$P-bind" --name "$P-bind-run" --user 0 -v "$VOLOWN:/volown:ro" \
+	run_status 0 seed_run "$P-bind" --user 0 -- "$MAILHOG_IMAGE"
+	run_status 0 seed_run "$P-bind" --name "$P-bind-run" --user 0 -v "$VOLOWN:/volown:ro" \
 		--entrypoint /volown -- "$MAILHOG_IMAGE" --user mailhog --path /mailhog/inbox -- MailHog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
-	assert_mailhog_unprivileged
-	assert_host_tree_owned "$(pm_volume_dir "$P-bind")" 1000:1000
+	assert_seed_stored "$P-bind" 1000:1000 '2 entries checked, 2 changed'
 	# The binary is mounted read-only, and the image is unchanged.
 	run_status 1 podman run --rm --network none --user 0 -v "$VOLOWN:/volown:ro" --entrypoint sh \
 		"$MAILHOG_IMAGE" -c 'grep " /volown " /proc/self/mountinfo; touch /volown'
@@ -140,7 +116,7 @@ pcompose() {
 	pcompose "$project" seed.yaml -- down >/dev/null 2>&1
 
 	run_status 0 pcompose "$project" seed.yaml baked.yaml -- up --exit-code-from mailhog
-	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entr(y|ies) checked, 2 changed'
+	assert_output_has 'volown: /mailhog/inbox: [0-9]+ entries checked, 2 changed'
 	assert_mailhog_unprivileged
 	pcompose "$project" seed.yaml baked.yaml -- down >/dev/null 2>&1
 
@@ -150,7 +126,7 @@ pcompose() {
 	run podman inspect -f '{{range .Mounts}}{{.Destination}} {{.RW}};{{end}}' "${project}_mailhog_1"
 	assert_output_has '/volown false;'
 	pcompose "$project" seed.yaml bind.yaml -- down >/dev/null 2>&1
-	assert_host_tree_owned "$(pm_volume_dir "${project}_mailhog-storage")" 1000:1000
+	assert_host_tree_owned "$(engine_volume_dir "${project}_mailhog-storage")" 1000:1000
 
 	podman network rm -f "${project}_default" >/dev/null
 	cni_rules_restore "$snap"
@@ -162,9 +138,9 @@ pcompose() {
 @test ":U changes the volume's owner, not the target of a symbolic link in it; Docker refuses :U" {
 	local target=$PODMAN_DIR/outside dir
 	echo outside >"$target"
-	run_status 0 pm_run "$P-symlink" --user 0 --entrypoint sh -- "$MAILHOG_IMAGE" \
+	run_status 0 seed_run "$P-symlink" --user 0 --entrypoint sh -- "$MAILHOG_IMAGE" \
 		-c "ln -s $target /mailhog/inbox/link && echo x >/mailhog/inbox/file"
-	dir=$(pm_volume_dir "$P-symlink")
+	dir=$(engine_volume_dir "$P-symlink")
 	run_status 0 podman run --rm --network none -v "$P-symlink:/mailhog/inbox:U" "$MAILHOG_IMAGE"
 	[ "$(stat -c %u:%g "$target")" = 0:0 ] || fail ":U changed the symbolic link's target"
 	[ "$(stat -c %u:%g "$dir/link") $(stat -c %u:%g "$dir/file")" = "1000:1000 1000:1000" ] ||
@@ -183,13 +159,13 @@ pcompose() {
 	[ "$(j '.services[0].mounts[0].predicted | "\(.uid):\(.gid) \(.mode)"')" = "1000:1000 0755" ]
 	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock erun_service "$dir" "$project"
 	assert_ran_as_predicted
-	[ "$(stat -c '%u:%g %a' "$(pm_volume_dir "${project}_mailhog-storage")")" = "1000:1000 755" ]
+	[ "$(stat -c '%u:%g %a' "$(engine_volume_dir "${project}_mailhog-storage")")" = "1000:1000 755" ]
 }
 
 @test "doctor on Podman: a volume first used by root is kept as it is: problem, the real run fails, the written override works" {
 	local dir=$BATS_TEST_TMPDIR/root project=$P-droot
 	DOCTOR_NETWORK_NONE=1 doctor_project "$dir"
-	run_status 0 pm_run "${project}_mailhog-storage" --user 0 -- "$MAILHOG_IMAGE"
+	run_status 0 seed_run "${project}_mailhog-storage" --user 0 -- "$MAILHOG_IMAGE"
 	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock edoctor "$dir" "$project" \
 		--write-override "$dir/volown.override.yaml" --volown-binary "$VOLOWN"
 	[ "$status" -eq 1 ]
@@ -199,7 +175,7 @@ pcompose() {
 	assert_ran_as_predicted
 	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock erun_service "$dir" "$project" -f volown.override.yaml
 	[ "$RAN_STATUS" -eq 0 ] || fail "the override did not run: $RAN_OUTPUT"
-	assert_host_tree_owned "$(pm_volume_dir "${project}_mailhog-storage")" 1000:1000
+	assert_host_tree_owned "$(engine_volume_dir "${project}_mailhog-storage")" 1000:1000
 }
 
 @test "doctor on Podman reads the image's directory from the export: a root-owned one is a problem (the archive would say mailhog's)" {
@@ -225,7 +201,7 @@ pcompose() {
 	local dir=$BATS_TEST_TMPDIR/empty project=$P-dempty
 	DOCTOR_NETWORK_NONE=1 doctor_project "$dir"
 	sed -i "s|image: .*|image: localhost/$P-userdir|" "$dir/compose.yaml"
-	run_status 0 pm_run "${project}_mailhog-storage" --user 0 --entrypoint true -- "$MAILHOG_IMAGE"
+	run_status 0 seed_run "${project}_mailhog-storage" --user 0 --entrypoint true -- "$MAILHOG_IMAGE"
 	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock edoctor "$dir" "$project"
 	[ "$status" -eq 1 ]
 	[ "$(j '.services[0].mounts[0].image_dir | "\(.uid):\(.gid)"')" = 1000:1000 ]
@@ -234,7 +210,7 @@ pcompose() {
 	[[ $(j '.services[0].mounts[0].reason') == *"Podman copies the image's directory only at a volume's first mount"* ]]
 	DOCKER_HOST=unix://$PODMAN_DIR/podman.sock erun_service "$dir" "$project"
 	assert_ran_as_predicted
-	[ "$(stat -c %u:%g "$(pm_volume_dir "${project}_mailhog-storage")")" = 0:0 ]
+	[ "$(stat -c %u:%g "$(engine_volume_dir "${project}_mailhog-storage")")" = 0:0 ]
 }
 
 @test "doctor over plain tcp:// to podman system service: the same report as over the socket" {
@@ -252,9 +228,12 @@ pcompose() {
 	[ "$JSON" = "$unix" ] || fail "the report over TCP differs"
 }
 
+@test "PostgreSQL (examples/postgres) on Podman's socket: PID 1 as postgres, nothing as root, psql over the socket and TCP, a clean stop and a restart; PGDATA is postgres's on the host" {
+	pg_scenario "unix://$PODMAN_DIR/podman.sock" "localhost/$P-pg" "$P-pg" 0 0
+}
+
 @test "Podman leaves the main engine's network as it was" {
 	podman_rootful_teardown
-	[ "$(main_engine_state)" = "$MAIN_STATE_BEFORE" ] ||
-		fail "the main engine's bridge or rules changed:"$'\n'"$(diff <(echo "$MAIN_STATE_BEFORE") <(main_engine_state))"
+	assert_main_engine_as_before
 	timeout 60 docker run --rm --entrypoint true "$MAILHOG_IMAGE"
 }

@@ -1,6 +1,8 @@
 # Other engines for tests/engines: Podman (rootful, and rootless under a throwaway
 # user), a second dockerd (user-namespace remapping, tcp with TLS) and rootless Docker.
-# Load after common: `load ../lib/common` then `load ../lib/engines`.
+# Load after common: `load ../lib/common` then `load ../lib/engines`. Brings the helpers of
+# the real-server scenarios along (tests/containers/servers.bash, which sources
+# tests/lib/realimages.sh).
 #
 # Everything here is started by the test file that needs it and stopped by the same
 # file, and leaves the main Docker engine alone:
@@ -19,6 +21,10 @@
 ENGINES_ROOT=/tmp/volown-test-$VOLOWN_TREE
 ENGINES_LOCKS=/run/lock
 ENGINES_PATH=/usr/share/docker.io/contrib:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+ENGINE_FILES=$VOLOWN_ROOT/tests/engines/compose
+
+# shellcheck source=../containers/servers.bash
+. "$VOLOWN_ROOT/tests/containers/servers.bash"
 
 # engine_skip REASON: every test of the file skips with REASON (see require_root).
 engine_skip() {
@@ -67,6 +73,18 @@ engines_images_tar() {
 		docker save -o "$tar.tmp" "$MAILHOG_IMAGE" "$BAKED_IMAGE" && mv "$tar.tmp" "$tar" || return
 	fi
 	chmod 0644 "$tar" && echo "$tar"
+}
+
+# api_wait URL PID SECONDS: until the Docker-compatible API at URL answers (status 0);
+# status 1 once PID is gone or after about SECONDS.
+api_wait() {
+	local url=$1 pid=$2 i
+	for ((i = 0; i < $3 * 10; i++)); do
+		DOCKER_HOST=$url timeout 5 docker version >/dev/null 2>&1 && return 0
+		pid_alive "$pid" || break
+		sleep 0.1
+	done
+	return 1
 }
 
 # A process that ran: true while PID exists and is not a zombie.
@@ -135,7 +153,7 @@ in_netns() {
 # unix://DIR/docker.sock. Sets D2_DIR, D2_NS, D2_PID and D2_HOST. Returns 1 (with the
 # log's end on stderr) if it does not come up within 60 s.
 dockerd2_start() {
-	local dir=$1 ns=$2 i
+	local dir=$1 ns=$2
 	shift 2
 	D2_DIR=$dir D2_NS=$ns D2_HOST=unix://$dir/docker.sock
 	export D2_DIR D2_NS D2_HOST
@@ -146,11 +164,7 @@ dockerd2_start() {
 		-H "$D2_HOST" "$@" >"$dir/dockerd.log" 2>&1
 	D2_PID=$!
 	export D2_PID
-	for ((i = 0; i < 600; i++)); do
-		DOCKER_HOST=$D2_HOST timeout 5 docker version >/dev/null 2>&1 && return 0
-		pid_alive "$D2_PID" || break
-		sleep 0.1
-	done
+	api_wait "$D2_HOST" "$D2_PID" 60 && return 0
 	echo "engines: the second dockerd did not come up; the end of its log:" >&2
 	tail -n 15 "$dir/dockerd.log" >&2
 	return 1
@@ -283,16 +297,12 @@ podman_load_images() {
 # SOCKET_URL (unix:///path or tcp://127.0.0.1:port) until podman_service_stop; the
 # prefix runs it as another user ("--cd $RL_HOME ${RL_CMD[@]}"). Waits until it answers.
 podman_service_start() {
-	local url=$1 i
+	local url=$1
 	shift
 	in_background "$@" podman system service --time=0 "$url" >"${PODMAN_SERVICE_LOG:-/dev/null}" 2>&1
 	PODMAN_SERVICE_PID=$!
 	export PODMAN_SERVICE_PID
-	for ((i = 0; i < 300; i++)); do
-		DOCKER_HOST=$url timeout 5 docker version >/dev/null 2>&1 && return 0
-		pid_alive "$PODMAN_SERVICE_PID" || break
-		sleep 0.1
-	done
+	api_wait "$url" "$PODMAN_SERVICE_PID" 30 && return 0
 	echo "engines: podman system service on $url did not answer" >&2
 	return 1
 }
@@ -312,6 +322,14 @@ main_engine_state() {
 	ip -br -4 addr show dev docker0 2>&1 | awk '{ print $1, $3 }'
 	iptables-save 2>/dev/null | grep -w -- docker0 | sort
 	cat /var/run/docker.pid 2>/dev/null
+}
+
+# The main engine as main_engine_state saw it in MAIN_STATE_BEFORE, at the file's start.
+assert_main_engine_as_before() {
+	local now
+	now=$(main_engine_state)
+	[ "$now" = "$MAIN_STATE_BEFORE" ] ||
+		fail "the main engine's bridge, rules or pid changed:"$'\n'"$(diff <(echo "$MAIN_STATE_BEFORE") <(echo "$now"))"
 }
 
 # The iptables rules and chains (filter and nat) that name CNI, one "TABLE LINE" each:
@@ -425,20 +443,100 @@ rootless_podman_setup() {
 
 # ---- the seed's scenario, on any engine -----------------------------------------
 
+# ENGINE_CLI, set by each file: its engine's command line, as an array: (podman),
+# (as_rl_user podman), (docker2), (rd).
+engine_cli() {
+	"${ENGINE_CLI[@]}" "$@"
+}
+
+# seed_run VOLUME[:OPTIONS] [RUN OPTION]... -- [IMAGE [ARG]...]: `run --rm --network
+# none' on ENGINE_CLI with VOLUME at /mailhog/inbox (and its options: vol:U).
+seed_run() {
+	local vol=$1 opts=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	engine_cli run --rm --network none -v "${vol%%:*}:/mailhog/inbox${vol#"${vol%%:*}"}" \
+		"${opts[@]}" "$@"
+}
+
+# The host directory of volume VOL on ENGINE_CLI's engine.
+engine_volume_dir() {
+	engine_cli volume inspect -f '{{.Mountpoint}}' "$1"
+}
+
 # Every entry under host directory DIR as "uid:gid path", sorted.
 host_entries() {
 	find "$1" -printf '%U:%G %p\n' | sort
 }
 
-# Every entry under DIR belongs to UID:GID, and a message is there.
+# assert_host_tree_owned DIR OWNER [ENTRY]: every entry under DIR belongs to OWNER
+# (uid:gid), and a path matching ENTRY (a regular expression; default: a message of the
+# MailHog stand-in) is there.
 assert_host_tree_owned() {
-	local dir=$1 owner=$2 entries
+	local dir=$1 owner=$2 entry=${3:-@mailhog.example\$} entries
 	entries=$(host_entries "$dir") || fail "cannot list $dir" || return
-	printf '%s\n' "$entries" | grep -q '@mailhog.example$' ||
-		fail "no message in $dir:"$'\n'"$entries" || return
+	printf '%s\n' "$entries" | grep -Eq -- "$entry" ||
+		fail "nothing like /$entry/ in $dir:"$'\n'"$entries" || return
 	if printf '%s\n' "$entries" | grep -v "^$owner "; then
 		fail "the entries above in $dir do not belong to $owner" || return
 	fi
+}
+
+# assert_seed_stored VOLUME OWNER [SUMMARY]: $output (of a run of the seed) has volown's
+# summary for /mailhog/inbox, SUMMARY ("N entries checked, M changed", a regular
+# expression), or no line of volown at all without SUMMARY; the stand-in stored its
+# message unprivileged as PID 1 (assert_mailhog_unprivileged); and every entry of
+# VOLUME, on ENGINE_CLI's engine, belongs on the host to OWNER.
+assert_seed_stored() {
+	local vol=$1 owner=$2 summary=${3:-} dir
+	if [ -n "$summary" ]; then
+		assert_output_has "volown: /mailhog/inbox: $summary" || return
+	else
+		assert_output_lacks 'volown:' || return
+	fi
+	assert_mailhog_unprivileged || return
+	dir=$(engine_volume_dir "$vol") || fail "no volume $vol" || return
+	assert_host_tree_owned "$dir" "$owner"
+}
+
+# ---- examples/postgres on any engine ----------------------------------------------
+
+# pg_scenario ENGINE_URL IMAGE PROJECT UID_SHIFT GID_SHIFT: examples/postgres/compose.yaml
+# as it is, on the engine that answers at ENGINE_URL (DOCKER_HOST) and whose CLI is
+# ENGINE_CLI; VOLOWN is the binary it mounts. First the image of Debian's servers
+# (tests/lib/realimages.sh: built once per machine) is imported there as IMAGE (the
+# time it took is reported); postgres's ids in it (PG_UID, PG_GID) are asked of the main
+# engine (the same root filesystem), and the host sees them shifted by UID_SHIFT and
+# GID_SHIFT (0 on a rootful engine). network_mode: none on top, so that no engine has to
+# make a network: TCP goes over the server's loopback from a second container in its
+# network namespace. Then the steps of tests/containers/servers.bash: a new cluster,
+# 1,000 rows over the socket and TCP, a stop with a client connected and a restart;
+# stopped again, every entry of PGDATA on the host belongs to postgres's shifted ids,
+# and PGDATA is 0700 there too.
+pg_scenario() {
+	local url=$1 project=$3 c=${3}_postgres_1 t0 dir owner
+	realimages_build || return
+	PG_UID=$(image_id "$REAL_IMAGE" postgres) || return
+	PG_GID=$(image_id "$REAL_IMAGE" postgres -g) || return
+	t0=$(date +%s%N)
+	realimages_import_into engine_cli "$2" >/dev/null || return
+	echo "# the image imported into ${ENGINE_CLI[*]} in $((($(date +%s%N) - t0) / 1000000)) ms" >&3
+	local -x DOCKER_HOST=$url POSTGRES_IMAGE=$2 PG_HOST_UID=$((PG_UID + $4))
+	owner=$PG_HOST_UID:$((PG_GID + $5))
+
+	run_status 0 example postgres "$project" -f "$ENGINE_FILES/postgres-no-network.yaml" up -d || return
+	wait_for_count "$c" 60 1 'database system is ready to accept connections' || return
+	pg_assert_new_cluster "$c" || return
+	pg_assert_rows "$c" || return
+	pg_assert_stop_restart "$c" || return
+	run_status 0 docker stop -t 5 "$c" || return
+	dir=$(docker volume inspect -f '{{.Mountpoint}}' "${project}_pgdata") || return
+	assert_host_tree_owned "$dir" "$owner" '/PG_VERSION$' || return
+	[ "$(stat -c %a "$dir")" = 700 ] || fail "PGDATA is $(stat -c %a "$dir") on the host, not 700"
 }
 
 # ---- the doctor on another engine -------------------------------------------------
