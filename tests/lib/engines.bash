@@ -518,12 +518,12 @@ assert_seed_stored() {
 # stopped again, every entry of PGDATA on the host belongs to postgres's shifted ids,
 # and PGDATA is 0700 there too.
 pg_scenario() {
-	local url=$1 project=$3 c=${3}_postgres_1 t0 dir owner
+	local url=$1 project=$3 c=${3}_postgres_1 t0 out dir owner
 	realimages_build || return
 	PG_UID=$(image_id "$REAL_IMAGE" postgres) || return
 	PG_GID=$(image_id "$REAL_IMAGE" postgres -g) || return
 	t0=$(date +%s%N)
-	realimages_import_into engine_cli "$2" >/dev/null || return
+	out=$(realimages_import_into engine_cli "$2" 2>&1) || fail "the import failed: $out" || return
 	echo "# the image imported into ${ENGINE_CLI[*]} in $((($(date +%s%N) - t0) / 1000000)) ms" >&3
 	local -x DOCKER_HOST=$url POSTGRES_IMAGE=$2 PG_HOST_UID=$((PG_UID + $4))
 	owner=$PG_HOST_UID:$((PG_GID + $5))
