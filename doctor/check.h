@@ -9,6 +9,7 @@
 struct totals {
 	size_t problems;
 	size_t warnings;
+	size_t notes;  /* host paths of the user's that matter only if written */
 	size_t errors; /* services that could not be checked */
 };
 

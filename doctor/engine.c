@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "endpoint.h"
+#include "interrupt.h"
 
 /* The oldest API version that has everything we use (Mounts with NoCopy, archive). */
 #define API_VERSION "v1.40"
@@ -35,6 +36,14 @@ static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 	}
 	buf_add(s->out, p, len);
 	return len;
+}
+
+/* Cut a transfer short when a signal asks the doctor to stop (interrupt.h). */
+static int on_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)ctx, (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return interrupt_abort() ? 1 : 0;
 }
 
 /* What to check when the engine does not answer, for the message. */
@@ -167,6 +176,8 @@ long engine_request(struct engine *e, const char *method, const char *path,
 	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &sink);
 	curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(e->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(e->curl, CURLOPT_NOPROGRESS, 0L);
 	if (body) {
 		json = json_dumps(body, JSON_COMPACT);
 		if (!json)
@@ -181,7 +192,10 @@ long engine_request(struct engine *e, const char *method, const char *path,
 	if (rc == CURLE_OK || (rc == CURLE_WRITE_ERROR && sink.truncated))
 		curl_easy_getinfo(e->curl, CURLINFO_RESPONSE_CODE, &status);
 	else
-		*err = xasprintf("%s %s: %s", method, path, e->errbuf[0] ? e->errbuf : curl_easy_strerror(rc));
+		*err = rc == CURLE_ABORTED_BY_CALLBACK
+			       ? xasprintf("%s %s: interrupted", method, path)
+			       : xasprintf("%s %s: %s", method, path,
+					   e->errbuf[0] ? e->errbuf : curl_easy_strerror(rc));
 	curl_slist_free_all(headers);
 	free(json);
 	free(url);
@@ -230,6 +244,8 @@ long engine_stream(struct engine *e, const char *path, int (*eat)(const void *p,
 	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &st);
 	curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(e->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(e->curl, CURLOPT_NOPROGRESS, 0L);
 	rc = curl_easy_perform(e->curl);
 	if (st.stopped < 0)
 		*err = xasprintf("GET %s: the engine sent an answer that could not be read", path);

@@ -14,6 +14,10 @@ int inspect_image(struct engine *e, struct service *s, char **err);
 /* Gather every mount's facts for S, whose image was found. Returns 0 or -1. */
 int probe_service(struct engine *e, const struct project *p, struct service *s, char **err);
 
+/* Remove the probe containers that this run made and that are still there (after
+ * a signal). */
+void remove_leftover_probes(struct engine *e);
+
 void image_free(struct image *img);
 
 #endif

@@ -118,3 +118,46 @@ int interpolate(const char *in, interp_lookup lookup, void *ctx, char **out, cha
 	*out = buf_steal(&b);
 	return 0;
 }
+
+json_t *interpolate_json(const json_t *v, interp_lookup lookup, void *ctx, char **err)
+{
+	const char *key;
+	json_t *item, *copy, *out;
+	size_t i;
+
+	*err = NULL;
+	if (json_is_string(v)) {
+		char *s;
+
+		if (interpolate(json_string_value(v), lookup, ctx, &s, err) < 0)
+			return NULL;
+		out = json_string_nocheck(s);
+		free(s);
+		return out;
+	}
+	if (json_is_object(v)) {
+		out = json_object();
+		json_object_foreach((json_t *)v, key, item) {
+			copy = interpolate_json(item, lookup, ctx, err);
+			if (!copy) {
+				json_decref(out);
+				return NULL;
+			}
+			json_object_set_new(out, key, copy);
+		}
+		return out;
+	}
+	if (json_is_array(v)) {
+		out = json_array();
+		json_array_foreach(v, i, item) {
+			copy = interpolate_json(item, lookup, ctx, err);
+			if (!copy) {
+				json_decref(out);
+				return NULL;
+			}
+			json_array_append_new(out, copy);
+		}
+		return out;
+	}
+	return json_deep_copy(v);
+}

@@ -35,13 +35,16 @@ enum origin {
 	ORIGIN_BIND_CREATED,      /* the engine creates the missing host directory */
 	ORIGIN_BIND_MISSING,      /* long syntax: the engine refuses to start */
 	ORIGIN_TMPFS,             /* a fresh tmpfs */
+	ORIGIN_FROM_SERVICE,      /* volumes_from: as the other service's container has it */
 };
 
 enum verdict {
 	VERDICT_OK,
 	VERDICT_PROBLEM,
-	VERDICT_READ_ONLY, /* mounted read-only: not expected to be written */
-	VERDICT_ERROR,     /* the service will not even start */
+	VERDICT_READ_ONLY,  /* mounted read-only: not expected to be written */
+	VERDICT_ERROR,      /* the service will not even start */
+	VERDICT_IF_WRITTEN, /* the user's own host files, not writable by the program:
+			     * a problem only if the program writes there */
 };
 
 struct mount {
@@ -52,13 +55,20 @@ struct mount {
 	bool read_only;
 	bool nocopy;
 	bool long_syntax;
+	char *device;	 /* a named volume bound to this host directory (driver_opts o=bind) */
+	bool chown_host; /* --chown-bind-mounts: the program may be given this host directory */
 	long tmpfs_mode, tmpfs_uid, tmpfs_gid; /* -1: not given */
+	char *refused;	     /* why the engine refuses to create the container with it, or NULL */
+	char *from_image;    /* a VOLUME of the image (an anonymous volume): the image's name */
+	char *from_service;  /* volumes_from: the service whose container has this mount */
+	char *shared;	     /* why another service decides this volume's root, or NULL */
 
 	/* Facts. */
 	struct node image_dir;  /* the target inside the image */
 	struct node existing;   /* the existing volume's root, or the bind source */
 	bool existing_nonempty; /* the existing volume holds something */
 	bool chown_first_mount; /* Podman: its root goes to the user when first mounted */
+	bool image_dir_nonempty; /* the image's directory holds something */
 
 	/* Prediction. */
 	enum origin origin;
@@ -86,7 +96,10 @@ struct image {
 	char *user; /* Config.User */
 	struct strv entrypoint, cmd;
 	char *workdir;
+	struct strv volumes; /* Config.Volumes: the image's VOLUMEs */
+	struct strv env;     /* Config.Env */
 	char *passwd, *group; /* the image's files, NULL when absent */
+	char *entrypoint_text; /* the entrypoint's script (its first bytes), or NULL */
 };
 
 struct engine_info;
@@ -102,12 +115,16 @@ struct service {
 	bool privileged;
 	struct strv cap_add, cap_drop; /* as written: "CHOWN", "CAP_CHOWN", "ALL" */
 	struct strv group_add;	       /* names or numbers */
+	struct strv profiles;	       /* the service's profiles: */
+	struct strv volumes_from;      /* "service:NAME:MODE" or "container:NAME:MODE" */
+	struct strv depends;	       /* the services compose starts before this one */
 	struct mount *mounts;
 	size_t n_mounts;
 
 	struct image image;
 	struct identity who;
 	const struct engine_info *engine; /* what runs it (not owned) */
+	char *user_switch; /* the image's entrypoint changes user (gosu, su-exec, ...): how */
 	char *error; /* why the service could not be checked, or NULL */
 	struct strv warnings;
 	size_t n_problems;
@@ -115,14 +132,20 @@ struct service {
 
 struct project {
 	char *name;
+	bool name_given; /* by -p: commands shown to the user must repeat it */
 	char *dir;     /* the directory of the first file */
 	char *version; /* the file's version:, or NULL */
 	struct strv files;
+	bool chown_bind_mounts; /* --chown-bind-mounts */
+	char *volown_binary;	/* the static volown to mount, or NULL when not found */
 	struct service *services;
 	size_t n_services;
 	const struct engine_info *engine; /* what answered the doctor (not owned) */
+	struct strv skipped;  /* services that `up` does not start (profiles), "name (p1, p2)" */
+	struct strv warnings; /* about the files themselves */
 };
 
+void service_free(struct service *s);
 void project_free(struct project *p);
 
 #endif

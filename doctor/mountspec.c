@@ -70,87 +70,128 @@ char *resolve_host_path(const char *path, const char *dir, const char *home)
 	return buf_steal(&b);
 }
 
-static int apply_volume_mode(const char *mode, struct mount *m, char **err)
+/* The engine's check of a bind's or volume's mode ("ro,z"): each word known, at most
+ * one of each kind, nocopy only for a volume. NULL when it accepts MODE, else why not. */
+static char *engine_mode_check(const char *mode, enum mount_type type, struct mount *m)
 {
-	char *copy = xstrdup(mode), *save = NULL;
-	int rc = 0;
+	static const char *const kinds[][7] = {
+		{ "rw", "ro", NULL },
+		{ "z", "Z", NULL },
+		{ "shared", "rshared", "slave", "rslave", "private", "rprivate", NULL },
+		{ "nocopy", NULL },
+		{ "consistent", "cached", "delegated", NULL },
+	};
+	int count[5] = { 0 };
+	char *copy = xstrdup(mode), *save = NULL, *why = NULL;
 
-	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (strcmp(tok, "ro") == 0) {
-			m->read_only = true;
-		} else if (strcmp(tok, "rw") == 0) {
-			m->read_only = false;
-		} else if (strcmp(tok, "nocopy") == 0) {
+	for (char *tok = strtok_r(copy, ",", &save); tok && !why; tok = strtok_r(NULL, ",", &save)) {
+		int kind = -1;
+
+		for (int k = 0; k < 5 && kind < 0; k++)
+			for (int w = 0; kinds[k][w]; w++)
+				if (!strcmp(tok, kinds[k][w]))
+					kind = k;
+		if (kind < 0 || ++count[kind] > 1)
+			why = xasprintf("invalid mode: %s", mode);
+		else if (kind == 0)
+			m->read_only = !strcmp(tok, "ro");
+		else if (kind == 3)
 			m->nocopy = true;
-		} else if (!strcmp(tok, "z") || !strcmp(tok, "Z") || !strcmp(tok, "cached") ||
-			   !strcmp(tok, "delegated") || !strcmp(tok, "consistent") ||
-			   strstr(tok, "shared") || strstr(tok, "slave") || strstr(tok, "private")) {
-			/* no effect on ownership */
-		} else {
-			*err = xasprintf("unknown volume mode \"%s\"", tok);
-			rc = -1;
-			break;
+	}
+	if (!why && count[3] && type != MOUNT_VOLUME)
+		why = xasprintf("invalid mode: %s (nocopy is for volumes only)", mode);
+	free(copy);
+	return why;
+}
+
+/* Python's os.path.normpath of an absolute or relative path (a leading "//" kept
+ * as one "/": the engine cleans it so). */
+static char *normpath(const char *p)
+{
+	struct strv parts = { 0 };
+	struct buf b = { 0 };
+	size_t ups = 0;
+	bool abs = p[0] == '/';
+
+	push_components(&parts, p);
+	if (!abs) {
+		/* resolve_host_path drops leading ".."; a relative path keeps them */
+		for (const char *q = p; q[0] == '.' && q[1] == '.' && (q[2] == '/' || !q[2]); q += 3) {
+			ups++;
+			if (!q[2])
+				break;
 		}
 	}
-	free(copy);
-	return rc;
+	if (abs)
+		buf_addc(&b, '/');
+	for (size_t i = 0; i < ups; i++)
+		buf_adds(&b, i ? "/.." : "..");
+	for (size_t i = 0; i < parts.n; i++) {
+		if (b.len && b.data[b.len - 1] != '/')
+			buf_addc(&b, '/');
+		buf_adds(&b, parts.v[i]);
+	}
+	if (b.len == 0)
+		buf_addc(&b, '.');
+	strv_free(&parts);
+	return buf_steal(&b);
 }
 
 int parse_short_volume(const char *spec, const char *project_dir, const char *home,
 		       struct mount *m, char **err)
 {
-	struct strv parts = { 0 };
-	const char *p = spec;
-	const char *source = NULL, *target, *mode = NULL;
+	const char *colon = strchr(spec, ':');
+	char *host = NULL, *container, *mode = NULL, *last;
 	int rc = 0;
 
 	*err = NULL;
-	for (;;) {
-		const char *colon = strchr(p, ':');
-
-		strv_push_owned(&parts, xstrndup(p, colon ? (size_t)(colon - p) : strlen(p)));
-		if (!colon)
-			break;
-		p = colon + 1;
-	}
-	if (parts.n == 1) {
-		target = parts.v[0];
-	} else if (parts.n == 2 && parts.v[0][0] == '/' && parts.v[1][0] != '/') {
-		target = parts.v[0]; /* "/data:ro" */
-		mode = parts.v[1];
-	} else if (parts.n == 2) {
-		source = parts.v[0];
-		target = parts.v[1];
-	} else if (parts.n == 3) {
-		source = parts.v[0];
-		target = parts.v[1];
-		mode = parts.v[2];
-	} else {
-		*err = xasprintf("volume \"%s\" has too many colons", spec);
-		strv_free(&parts);
-		return -1;
-	}
-	if (target[0] != '/') {
-		*err = xasprintf("volume \"%s\": the container path \"%s\" is not absolute", spec, target);
-		strv_free(&parts);
-		return -1;
-	}
-	m->target = resolve_host_path(target, "/", NULL);
 	m->long_syntax = false;
 	m->tmpfs_mode = m->tmpfs_uid = m->tmpfs_gid = -1;
-	if (!source || !*source) {
+	if (!colon) {
+		/* An anonymous volume. */
 		m->type = MOUNT_VOLUME;
 		m->source = NULL;
-	} else if (is_host_path(source)) {
-		m->type = MOUNT_BIND;
-		m->source = resolve_host_path(source, project_dir, home);
+		container = normpath(spec);
 	} else {
-		m->type = MOUNT_VOLUME;
-		m->source = xstrdup(source);
+		/* compose: HOST:CONTAINER[:MODE], HOST made absolute when it starts with "."
+		 * or "~"; more than three parts is an error. */
+		const char *rest = colon + 1;
+
+		host = xstrndup(spec, (size_t)(colon - spec));
+		last = strrchr(rest, ':');
+		if (last && strchr(rest, ':') != last) {
+			*err = xasprintf("volume \"%s\" has an incorrect format, should be "
+					 "external:internal[:mode]", spec);
+			free(host);
+			return -1;
+		}
+		container = last ? xstrndup(rest, (size_t)(last - rest)) : xstrdup(rest);
+		mode = last ? xstrdup(last + 1) : NULL;
+		if (*host && !is_host_path(host)) {
+			m->type = MOUNT_VOLUME;
+			m->source = xstrdup(host);
+		} else {
+			m->type = MOUNT_BIND;
+			m->source = *host ? resolve_host_path(host, project_dir, home) : normpath(host);
+		}
+		{
+			char *clean = normpath(container);
+
+			free(container);
+			container = clean;
+		}
 	}
-	if (mode)
-		rc = apply_volume_mode(mode, m, err);
-	strv_free(&parts);
+	m->target = container;
+	if (container[0] != '/')
+		m->refused = xasprintf("invalid mount path: \"%s\" (in \"%s\") is not absolute",
+				       container, spec);
+	else if (m->type == MOUNT_BIND && m->source[0] != '/')
+		m->refused = xasprintf("invalid mount path: \"%s\" (in \"%s\") is not absolute",
+				       m->source, spec);
+	if (mode && !m->refused)
+		m->refused = engine_mode_check(mode, m->type, m);
+	free(host);
+	free(mode);
 	return rc;
 }
 
@@ -245,15 +286,3 @@ int shell_split(const char *s, struct strv *out, char **err)
 	}
 }
 
-char *normalize_project_name(const char *s)
-{
-	struct buf b = { 0 };
-
-	for (; *s; s++) {
-		char c = (char)tolower((unsigned char)*s);
-
-		if (isalnum((unsigned char)c) || c == '-' || c == '_')
-			buf_addc(&b, c);
-	}
-	return buf_steal(&b);
-}

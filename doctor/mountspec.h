@@ -6,9 +6,12 @@
 
 #include "model.h"
 
-/* Parse "[SOURCE:]TARGET[:MODE]" into M (fields it does not know are left as they
- * are). PROJECT_DIR resolves relative bind sources; HOME resolves "~". Returns 0,
- * or -1 with *err set (owned). */
+/* Parse "[SOURCE:]TARGET[:MODE]" into M as compose 1.29 does (fields it does not know
+ * are left as they are): SOURCE is a bind when it is empty or starts with "/", "."
+ * or "~" (PROJECT_DIR resolves relative paths; HOME resolves "~"), else a volume;
+ * "/data:ro" is a bind of /data at "ro", as for compose. Returns -1 with *err set
+ * (owned) when compose refuses the text; what only the engine refuses (a relative
+ * container path, a bad MODE) is set in M->refused. */
 int parse_short_volume(const char *spec, const char *project_dir, const char *home,
 		       struct mount *m, char **err);
 
@@ -19,9 +22,6 @@ int parse_tmpfs_options(const char *opts, struct mount *m, char **err);
 /* Split a command string as compose does (POSIX shell words, no expansion).
  * Returns 0, or -1 with *err set when a quote is not closed. */
 int shell_split(const char *s, struct strv *out, char **err);
-
-/* Compose's project name from any string: lower case, only [-_a-z0-9]. */
-char *normalize_project_name(const char *s);
 
 /* Resolve PATH against DIR (when relative) and HOME (when it starts with "~"), and
  * drop "." and ".." components and doubled slashes. */

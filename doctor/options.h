@@ -2,6 +2,8 @@
 #ifndef VOLOWN_DOCTOR_OPTIONS_H
 #define VOLOWN_DOCTOR_OPTIONS_H
 
+#include <stdbool.h>
+
 #include "util.h"
 
 enum format { FORMAT_TEXT, FORMAT_JSON };
@@ -14,6 +16,10 @@ struct options {
 	char *override_path;
 	char *volown_binary;
 	char *host; /* -H: the engine, over DOCKER_HOST */
+	bool chown_bind_mounts; /* the user's own host directories may be given away */
+	struct strv profiles;	/* --profile */
+	char *project_directory;
+	char *env_file;
 };
 
 /* Parse ARGV; exits 0 after --help or --version, 2 on a usage error. */

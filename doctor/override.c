@@ -97,37 +97,107 @@ static void flow_list(struct out *o, const char *key, const struct strv *items)
 	end_seq(o);
 }
 
-/* A problem volown can fix: not a root whose owner is outside the user namespace. */
-static bool volown_fixes(const struct mount *m)
-{
-	return m->verdict == VERDICT_PROBLEM && mount_owner_changeable(m);
-}
+/* The exact names volown refuses to change (src/paths.c, refused[], and "/lib*"):
+ * an override that named one would stop the service with 125. */
+static const char *const volown_refused[] = {
+	"/",	 "/proc", "/sys", "/dev", "/etc",   "/usr",   "/bin",	 "/sbin",
+	"/boot", "/var",  "/run", "/lib", "/lib32", "/lib64", "/libx32",
+};
 
-static bool needs_override(const struct service *s)
+bool volown_refuses(const char *path)
 {
-	for (size_t i = 0; i < s->n_mounts; i++)
-		if (volown_fixes(&s->mounts[i]))
+	if (strncmp(path, "/lib", 4) == 0 && strchr(path + 1, '/') == NULL)
+		return true;
+	for (size_t i = 0; i < sizeof(volown_refused) / sizeof(*volown_refused); i++)
+		if (strcmp(path, volown_refused[i]) == 0)
 			return true;
 	return false;
 }
 
-static void volown_entrypoint(const struct service *s, struct strv *ep)
+bool volown_can_fix(const struct mount *m)
 {
-	strv_push(ep, VOLOWN_IN_CONTAINER);
-	strv_push(ep, "--user");
-	strv_push(ep, s->who.spec);
+	/* not a root whose owner is outside the engine's user namespace either */
+	return m->verdict == VERDICT_PROBLEM && mount_is_directory(m) && !volown_refuses(m->target) &&
+	       mount_owner_changeable(m);
+}
+
+void override_spec_free(struct override_spec *o)
+{
+	strv_free(&o->entrypoint);
+	strv_free(&o->command);
+	strv_free(&o->cap_add);
+	strv_free(&o->paths);
+	free(o->why_not);
+	memset(o, 0, sizeof(*o));
+}
+
+int override_for(const struct service *s, struct override_spec *o)
+{
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (volown_can_fix(&s->mounts[i]))
+			strv_push(&o->paths, s->mounts[i].target);
+	effective_command(s, &o->command);
+	if (s->error)
+		o->why_not = xasprintf("service \"%s\" could not be checked", s->name);
+	else if (o->paths.n == 0)
+		o->why_not = xasprintf("service \"%s\" has no mount that volown can fix", s->name);
+	else if (o->command.n == 0)
+		o->why_not = xasprintf("service \"%s\" has no command to hand over to", s->name);
+	else if (!volown_suits(s))
+		o->why_not = xasprintf("service \"%s\" runs its program as root without the "
+				       "capabilities volown needs", s->name);
+	else if (s->user_switch)
+		o->why_not = xasprintf("service \"%s\" switches user in its own entrypoint (%s), which "
+				       "needs root: volown in front would take root away from it",
+				       s->name, s->user_switch);
+	if (o->why_not)
+		return -1;
+	strv_push(&o->entrypoint, VOLOWN_IN_CONTAINER);
+	strv_push(&o->entrypoint, "--user");
+	strv_push(&o->entrypoint, s->who.spec);
 	/* The engine's group_add reaches volown, and its drop would replace it. */
 	for (size_t i = 0; i < s->group_add.n; i++) {
-		strv_push(ep, "--group-add");
-		strv_push(ep, s->group_add.v[i]);
+		strv_push(&o->entrypoint, "--group-add");
+		strv_push(&o->entrypoint, s->group_add.v[i]);
 	}
-	for (size_t i = 0; i < s->n_mounts; i++) {
-		if (!volown_fixes(&s->mounts[i]))
-			continue;
-		strv_push(ep, "--path");
-		strv_push(ep, s->mounts[i].target);
+	for (size_t i = 0; i < o->paths.n; i++) {
+		strv_push(&o->entrypoint, "--path");
+		strv_push(&o->entrypoint, o->paths.v[i]);
 	}
-	strv_push(ep, "--");
+	strv_push(&o->entrypoint, "--");
+	volown_missing_caps(s, &o->cap_add);
+	return 0;
+}
+
+static json_t *json_words(const struct strv *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < v->n; i++)
+		json_array_append_new(a, json_string(v->v[i]));
+	return a;
+}
+
+json_t *override_fragment(const struct service *s, const char *volown)
+{
+	struct override_spec o;
+	json_t *frag;
+
+	if (override_for(s, &o) < 0) {
+		override_spec_free(&o);
+		return NULL;
+	}
+	frag = json_pack("{s:s, s:o, s:o}", "user", "0:0", "entrypoint", json_words(&o.entrypoint),
+			 "command", json_words(&o.command));
+	if (o.cap_add.n > 0)
+		json_object_set_new(frag, "cap_add", json_words(&o.cap_add));
+	if (volown)
+		json_object_set_new(frag, "volumes",
+				    json_pack("[{s:s, s:s, s:s, s:b}]", "type", "bind", "source", volown,
+					      "target", VOLOWN_IN_CONTAINER, "read_only", 1));
+	override_spec_free(&o);
+	return frag;
 }
 
 static void emit_volown_mount(struct out *o, const char *volown)
@@ -147,29 +217,45 @@ static void emit_volown_mount(struct out *o, const char *volown)
 	end_seq(o);
 }
 
-static void emit_service(struct out *o, const struct service *s, const char *volown)
+static void emit_service(struct out *o, const struct service *s, const struct override_spec *spec,
+			 const char *volown)
 {
-	struct strv ep = { 0 }, cmd = { 0 }, caps = { 0 };
-
-	volown_entrypoint(s, &ep);
-	effective_command(s, &cmd);
 	plain(o, s->name);
 	start_map(o);
 	plain(o, "user");
 	scalar(o, "0:0", YAML_DOUBLE_QUOTED_SCALAR_STYLE);
-	flow_list(o, "entrypoint", &ep);
-	flow_list(o, "command", &cmd);
-	volown_missing_caps(s, &caps);
-	if (caps.n > 0)
-		flow_list(o, "cap_add", &caps);
+	flow_list(o, "entrypoint", &spec->entrypoint);
+	flow_list(o, "command", &spec->command);
+	if (spec->cap_add.n > 0)
+		flow_list(o, "cap_add", &spec->cap_add);
 	emit_volown_mount(o, volown);
 	end_map(o);
-	strv_free(&ep);
-	strv_free(&cmd);
-	strv_free(&caps);
 }
 
-static void emit_document(struct out *o, const struct project *p, const char *volown, size_t *n)
+static bool service_has_problem(const struct service *s)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (s->mounts[i].verdict == VERDICT_PROBLEM)
+			return true;
+	return false;
+}
+
+/* Whether S gets a part in the override; says why not when it has problems. */
+static bool in_override(const struct service *s, bool say)
+{
+	struct override_spec spec;
+	bool yes;
+
+	if (s->error || !service_has_problem(s))
+		return false;
+	yes = override_for(s, &spec) == 0;
+	if (!yes && say)
+		warnx("%s; not in the override", spec.why_not);
+	override_spec_free(&spec);
+	return yes;
+}
+
+static void emit_document(struct out *o, const struct project *p, const char *volown)
 {
 	yaml_event_t ev;
 
@@ -186,21 +272,13 @@ static void emit_document(struct out *o, const struct project *p, const char *vo
 	start_map(o);
 	for (size_t i = 0; i < p->n_services; i++) {
 		const struct service *s = &p->services[i];
-		struct strv cmd = { 0 };
+		struct override_spec spec;
 
-		if (s->error || !needs_override(s))
+		if (!in_override(s, false))
 			continue;
-		effective_command(s, &cmd);
-		if (cmd.n == 0) {
-			warnx("service \"%s\" has no command to hand over to; not in the override", s->name);
-		} else if (!volown_suits(s)) {
-			warnx("service \"%s\" runs its program as root without the capabilities volown "
-			      "needs; not in the override", s->name);
-		} else {
-			emit_service(o, s, volown);
-			(*n)++;
-		}
-		strv_free(&cmd);
+		override_for(s, &spec);
+		emit_service(o, s, &spec, volown);
+		override_spec_free(&spec);
 	}
 	end_map(o);
 	end_map(o);
@@ -210,14 +288,35 @@ static void emit_document(struct out *o, const struct project *p, const char *vo
 	emit(o, &ev);
 }
 
+/* The files as a docker-compose command line: "docker-compose -f a -f b". */
+static void compose_command(FILE *f, const struct project *p, const char *path)
+{
+	fputs("docker-compose", f);
+	if (p->name_given)
+		fprintf(f, " -p %s", p->name);
+	for (size_t i = 0; i < p->files.n; i++)
+		fprintf(f, " -f %s", p->files.v[i]);
+	fprintf(f, " -f %s", path);
+}
+
 static void write_header(FILE *f, const struct project *p, const char *path)
 {
 	fprintf(f, "# Written by volown doctor. It fixes the owner of the volumes listed with --path,\n"
 		   "# as root, then runs each service's original entrypoint and command as its own\n"
-		   "# user. Use it on top of your file(s):\n#   docker-compose");
-	for (size_t i = 0; i < p->files.n; i++)
-		fprintf(f, " -f %s", p->files.v[i]);
-	fprintf(f, " -f %s up\n", path);
+		   "# user. Use it on top of your file(s):\n#   ");
+	compose_command(f, p, path);
+	fprintf(f, " up\n"
+		   "# The container now starts as root (user: \"0:0\", for volown only), so\n"
+		   "# `docker-compose exec` runs as root too unless you name the user:\n");
+	for (size_t i = 0; i < p->n_services; i++) {
+		const struct service *s = &p->services[i];
+
+		if (!in_override(s, false))
+			continue;
+		fputs("#   ", f);
+		compose_command(f, p, path);
+		fprintf(f, " exec --user %s %s COMMAND\n", *s->who.spec ? s->who.spec : "0", s->name);
+	}
 }
 
 size_t write_override(const struct project *p, const char *path, const char *volown)
@@ -236,6 +335,10 @@ size_t write_override(const struct project *p, const char *path, const char *vol
 			die("--write-override \"%s\" is one of the compose files; it never rewrites "
 			    "your own file: name a new one", path);
 	}
+	for (size_t i = 0; i < p->n_services; i++)
+		n += in_override(&p->services[i], true);
+	if (n == 0)
+		return 0;
 	f = fopen(path, "we");
 	if (!f)
 		die("cannot write \"%s\": %s", path, strerror(errno));
@@ -245,7 +348,7 @@ size_t write_override(const struct project *p, const char *path, const char *vol
 	yaml_emitter_set_output_file(&o.em, f);
 	yaml_emitter_set_unicode(&o.em, 1);
 	yaml_emitter_set_width(&o.em, 100);
-	emit_document(&o, p, volown, &n);
+	emit_document(&o, p, volown);
 	yaml_emitter_delete(&o.em);
 	if (fclose(f) != 0)
 		die("cannot write \"%s\": %s", path, strerror(errno));

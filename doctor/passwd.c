@@ -196,7 +196,9 @@ int resolve_identity(const struct pwdb *db, const char *spec, struct identity *w
 	} else if (resolve_user_part(db, user, who) < 0) {
 		rc = -1;
 	}
-	if (rc == 0 && colon) {
+	/* "1000:" (an unset ${GID}) is "1000": the engine takes the group of the passwd
+	 * entry, or gid 0 without one, and the supplementary groups as for "1000". */
+	if (rc == 0 && colon && colon[1]) {
 		const struct grent *g;
 		long gid;
 

@@ -64,23 +64,38 @@ static void predict_podman_volume(struct mount *m, const struct identity *who)
 	}
 }
 
-static void predict_volume(struct mount *m)
+enum origin volume_step(const struct mount *m, struct volume_state *st, struct node *root)
 {
 	bool image_has_dir = m->image_dir.exists && m->image_dir.is_dir;
 
-	if (m->existing.exists && m->existing_nonempty) {
-		m->origin = ORIGIN_VOLUME_KEPT;
-		m->root = m->existing;
-	} else if (!m->nocopy && image_has_dir) {
-		m->origin = ORIGIN_VOLUME_COPIED;
-		set_root(&m->root, m->image_dir.uid, m->image_dir.gid, m->image_dir.mode, true);
-	} else if (m->existing.exists) {
-		m->origin = ORIGIN_VOLUME_EMPTY_KEPT;
-		m->root = m->existing;
-	} else {
-		m->origin = ORIGIN_VOLUME_NEW;
-		set_root(&m->root, 0, 0, 0755, true);
+	if (st->exists && st->nonempty) {
+		*root = st->root;
+		return ORIGIN_VOLUME_KEPT;
 	}
+	if (!m->nocopy && image_has_dir) {
+		/* The engine copies the directory, and its owner and mode even when it is empty. */
+		set_root(root, m->image_dir.uid, m->image_dir.gid, m->image_dir.mode, true);
+		st->exists = true;
+		st->nonempty = m->image_dir_nonempty;
+		st->root = *root;
+		return ORIGIN_VOLUME_COPIED;
+	}
+	if (st->exists) {
+		*root = st->root;
+		return ORIGIN_VOLUME_EMPTY_KEPT;
+	}
+	set_root(root, 0, 0, 0755, true);
+	st->exists = true;
+	st->root = *root;
+	return ORIGIN_VOLUME_NEW;
+}
+
+static void predict_volume(struct mount *m)
+{
+	struct volume_state st = { .exists = m->existing.exists, .nonempty = m->existing_nonempty,
+				   .root = m->existing };
+
+	m->origin = volume_step(m, &st, &m->root);
 }
 
 /* The host's ids of N as the container sees them through the engine's maps. */
@@ -129,12 +144,49 @@ static void predict_tmpfs(struct mount *m)
 		 m->tmpfs_gid >= 0 ? m->tmpfs_gid : 0, mode, true);
 }
 
+/* A named volume bound to a host directory (driver_opts o=bind, device=DIR). */
+static void explain_device(struct buf *b, const struct mount *m)
+{
+	switch (m->origin) {
+	case ORIGIN_VOLUME_COPIED:
+		buf_printf(b, "the volume %s is bound to the host directory %s, which is empty, so when "
+			   "the container is created the engine copies the image's %s into it, and gives "
+			   "your host directory the owner and mode of the image's", m->volume_name,
+			   m->device, m->target);
+		break;
+	case ORIGIN_VOLUME_KEPT:
+		buf_printf(b, "the volume %s is bound to the host directory %s, which holds files, so "
+			   "nothing is copied and the host directory's owner and mode decide",
+			   m->volume_name, m->device);
+		break;
+	default:
+		buf_printf(b, "the volume %s is bound to the host directory %s, which is empty and the "
+			   "image has nothing to copy there, so the host directory's owner and mode decide",
+			   m->volume_name, m->device);
+		break;
+	}
+}
+
 /* Why the root looks as it will, in plain words. */
 static void explain_origin(struct buf *b, const struct mount *m)
 {
 	const char *vol = m->source ? m->source : "an anonymous volume";
 
+	if (m->device) {
+		explain_device(b, m);
+		return;
+	}
+	if (m->from_image && m->origin == ORIGIN_VOLUME_COPIED) {
+		buf_printf(b, "the image %s declares VOLUME %s and no mount of the service covers it, so "
+			   "the engine mounts a new anonymous volume there, a copy of the image's directory, "
+			   "owner and mode included", m->from_image, m->target);
+		return;
+	}
 	switch (m->origin) {
+	case ORIGIN_FROM_SERVICE:
+		buf_printf(b, "volumes_from: this is the mount of service %s's container, as that "
+			   "container has it (nothing is copied again)", m->from_service);
+		break;
 	case ORIGIN_VOLUME_KEPT:
 		buf_printf(b, "the volume %s already exists and is not empty, so the engine copies "
 			   "nothing into it and its root keeps the owner and mode it has now", m->volume_name);
@@ -260,21 +312,72 @@ static void explain_access(struct buf *b, const struct mount *m, const struct id
 	free(user);
 }
 
+bool mount_holds_host_files(const struct mount *m)
+{
+	return m->type == MOUNT_BIND || (m->type == MOUNT_VOLUME && m->device);
+}
+
+bool mount_is_directory(const struct mount *m)
+{
+	/* A missing bind source is created as a directory; a volume or a tmpfs always is one. */
+	return m->root.exists ? m->root.is_dir : m->origin != ORIGIN_BIND_MISSING;
+}
+
+/* A host path of the user's that the program cannot write: a problem only if the
+ * program writes there, and the doctor gives it away only when asked. */
+static void explain_host_files(struct buf *b, struct mount *m)
+{
+	const char *host = m->device ? m->device : m->source;
+
+	if (m->chown_host && mount_is_directory(m)) {
+		buf_printf(b, ". You asked with --chown-bind-mounts for the program's user to be given "
+			   "the host directory %s, so this counts as a problem", host);
+		return;
+	}
+	m->verdict = VERDICT_IF_WRITTEN;
+	buf_printf(b, ". But %s is a path of yours on the host, and a mount without :ro is no proof "
+		   "that the program writes there (configuration it only reads is fine): this is a "
+		   "problem only if the program writes here", host);
+	if (!mount_is_directory(m))
+		buf_adds(b, "; it is a single file, which volown never changes");
+}
+
 void predict_mount(struct mount *m, const struct identity *who, const struct pwdb *db,
 		   const struct engine_info *ei)
 {
 	struct buf b = { 0 };
 	bool ok;
 
-	if (m->type == MOUNT_VOLUME && ei && ei->kind == ENGINE_PODMAN)
+	if (m->refused || (m->device && !m->existing.exists)) {
+		m->origin = ORIGIN_NONE;
+		memset(&m->root, 0, sizeof(m->root));
+		m->verdict = VERDICT_ERROR;
+		free(m->reason);
+		m->reason = m->refused ? xasprintf("the engine refuses to create the container: %s.", m->refused)
+				       : xasprintf("the volume %s is bound to the host directory %s, which "
+						   "does not exist: the engine cannot mount it and the "
+						   "container does not start.", m->volume_name, m->device);
+		return;
+	}
+	if (m->from_service)
+		m->origin = ORIGIN_FROM_SERVICE; /* the root was set from the other service's */
+	else if (m->type == MOUNT_VOLUME && m->shared) {
+		/* the root was set from every order the services may start in */
+	} else if (m->type == MOUNT_VOLUME && ei && ei->kind == ENGINE_PODMAN && !m->device) {
 		predict_podman_volume(m, who);
-	else if (m->type == MOUNT_VOLUME)
+	} else if (m->type == MOUNT_VOLUME) {
 		predict_volume(m);
+		/* a host directory's own ids, as the container sees them */
+		if (m->device && (m->origin == ORIGIN_VOLUME_KEPT || m->origin == ORIGIN_VOLUME_EMPTY_KEPT))
+			to_container(&m->root, ei);
+	}
 	else if (m->type == MOUNT_BIND)
 		predict_bind(m, ei);
-	else
+	else if (m->type == MOUNT_TMPFS)
 		predict_tmpfs(m);
 	explain_origin(&b, m);
+	if (m->shared)
+		buf_printf(&b, "; %s", m->shared);
 	if (m->origin == ORIGIN_BIND_MISSING) {
 		m->verdict = VERDICT_ERROR;
 	} else if (m->read_only) {
@@ -285,6 +388,8 @@ void predict_mount(struct mount *m, const struct identity *who, const struct pwd
 		m->verdict = ok ? VERDICT_OK : VERDICT_PROBLEM;
 		explain_access(&b, m, who, db, ok);
 		explain_host(&b, m, who, ei);
+		if (!ok && mount_holds_host_files(m))
+			explain_host_files(&b, m);
 	}
 	buf_addc(&b, '.');
 	free(m->reason);

@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,13 +12,69 @@ static void vmessage(const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+static bool json_errors;
+
+void die_as_json(bool yes)
+{
+	json_errors = yes;
+}
+
+char *utf8_sanitize(const char *s)
+{
+	size_t n = strlen(s), bad;
+	struct buf b = { 0 };
+
+	while (!utf8_valid(s, n, &bad)) {
+		buf_add(&b, s, bad);
+		buf_adds(&b, "\xef\xbf\xbd"); /* U+FFFD */
+		s += bad + 1;
+		n -= bad + 1;
+	}
+	buf_add(&b, s, n);
+	return buf_steal(&b);
+}
+
+json_t *json_text(const char *s)
+{
+	char *clean;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	clean = utf8_sanitize(s);
+	v = json_string(clean);
+	free(clean);
+	return v ? v : json_null();
+}
+
+/* The report of a run that could check nothing: what --format json prints on exit 2. */
+static void json_error(const char *msg)
+{
+	json_t *doc = json_pack("{s:s, s:s, s:o, s:i, s:i, s:i, s:i, s:[]}", "schema", "volown-doctor/1",
+				"status", "error", "error", json_text(msg), "problems", 0, "warnings", 0,
+				"notes", 0, "errors", 1, "services");
+
+	if (doc) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		fputc('\n', stdout);
+		json_decref(doc);
+	}
+	fflush(stdout);
+}
+
 void die(const char *fmt, ...)
 {
 	va_list ap;
+	char *msg = NULL;
 
 	va_start(ap, fmt);
-	vmessage(fmt, ap);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
 	va_end(ap);
+	fprintf(stderr, "volown doctor: %s\n", msg ? msg : "out of memory");
+	if (json_errors)
+		json_error(msg ? msg : "out of memory");
+	free(msg);
 	exit(DOCTOR_CANNOT);
 }
 
@@ -177,4 +234,71 @@ void buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+}
+
+bool utf8_valid(const char *s, size_t n, size_t *bad)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		unsigned c = p[i];
+		size_t need;
+		unsigned min, cp;
+
+		if (c == 0) {
+			*bad = i;
+			return false;
+		}
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xC2 && c <= 0xDF)
+			need = 1, min = 0x80, cp = c & 0x1F;
+		else if (c >= 0xE0 && c <= 0xEF)
+			need = 2, min = 0x800, cp = c & 0x0F;
+		else if (c >= 0xF0 && c <= 0xF4)
+			need = 3, min = 0x10000, cp = c & 0x07;
+		else {
+			*bad = i;
+			return false;
+		}
+		if (n - i <= need) {
+			*bad = i;
+			return false;
+		}
+		for (size_t k = 1; k <= need; k++) {
+			if ((p[i + k] & 0xC0) != 0x80) {
+				*bad = i;
+				return false;
+			}
+			cp = (cp << 6) | (p[i + k] & 0x3F);
+		}
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+			*bad = i;
+			return false;
+		}
+		i += need + 1;
+	}
+	return true;
+}
+
+void text_position(const char *text, size_t len, size_t offset, size_t *line, size_t *col)
+{
+	size_t l = 1, c = 1;
+
+	if (offset > len)
+		offset = len;
+	for (size_t i = 0; i < offset; i++) {
+		unsigned char ch = (unsigned char)text[i];
+
+		if (ch == '\n' || (ch == '\r' && (i + 1 >= len || text[i + 1] != '\n'))) {
+			l++;
+			c = 1;
+		} else if (ch != '\r' && (ch & 0xC0) != 0x80) {
+			c++; /* a character starts here, not a UTF-8 continuation byte */
+		}
+	}
+	*line = l;
+	*col = c;
 }
