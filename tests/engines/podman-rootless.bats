@@ -127,7 +127,10 @@ keepid_host() {
 	local m='.services[0].mounts[] | select(.target == "/srv/data")'
 	DOCTOR_NETWORK_NONE=1 doctor_project "$dir" /srv/data '- type: bind' "  source: $data" '  target: /srv/data'
 	install -d -m 0755 -o "$RL_USER" -g "$RL_USER" "$data"
+	# the user's own directory: a problem only when asked (--chown-bind-mounts)
 	DOCKER_HOST=$RL_SOCK edoctor "$dir" "$project"
+	[ "$(j "$m | .verdict")" = if-written ]
+	DOCKER_HOST=$RL_SOCK edoctor "$dir" "$project" --chown-bind-mounts
 	[ "$(j "$m | .predicted | \"\(.uid):\(.gid)\"")" = 0:0 ]
 	[ "$(j "$m | .verdict")" = problem ]
 	[[ $(j '.services[0].fixes[] | select(.kind == "host-chown") | .text') == *"podman unshare chown 1000:1000 $data"* ]]

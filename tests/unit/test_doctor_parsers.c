@@ -5,6 +5,9 @@
 #include <string.h>
 
 #include "compose.h"
+#include "dotenv.h"
+#include "files.h"
+#include "merge.h"
 #include "interp.h"
 #include "mountspec.h"
 #include "tap.h"
@@ -64,23 +67,28 @@ static void test_short_volume(void)
 {
 	static const struct {
 		const char *spec;
-		int type; /* -1: an error */
+		int type; /* -1: compose refuses the text */
 		const char *source, *target;
-		bool ro, nocopy;
+		bool ro, nocopy, refused; /* refused: the engine refuses to create the container */
 	} cases[] = {
-		{ "/data", MOUNT_VOLUME, NULL, "/data", false, false },
-		{ "/data:ro", MOUNT_VOLUME, NULL, "/data", true, false },
-		{ "store:/data", MOUNT_VOLUME, "store", "/data", false, false },
-		{ "store:/data:ro", MOUNT_VOLUME, "store", "/data", true, false },
-		{ "store:/data:nocopy", MOUNT_VOLUME, "store", "/data", false, true },
-		{ "store:/data:ro,z", MOUNT_VOLUME, "store", "/data", true, false },
-		{ "./inbox:/mailhog/inbox", MOUNT_BIND, "/proj/inbox", "/mailhog/inbox", false, false },
-		{ "../x/./y:/y/", MOUNT_BIND, "/x/y", "/y", false, false },
-		{ "/srv/data:/data:rw", MOUNT_BIND, "/srv/data", "/data", false, false },
-		{ "~/d:/d", MOUNT_BIND, "/home/u/d", "/d", false, false },
-		{ "store:data", -1, NULL, NULL, false, false },
-		{ "a:/b:ro:x", -1, NULL, NULL, false, false },
-		{ "store:/data:bogus", -1, NULL, NULL, false, false },
+		{ "/data", MOUNT_VOLUME, NULL, "/data", false, false, false },
+		/* compose 1.29 reads "/data:ro" as a bind of /data at "ro": the engine refuses it */
+		{ "/data:ro", MOUNT_BIND, "/data", "ro", false, false, true },
+		{ "store:/data", MOUNT_VOLUME, "store", "/data", false, false, false },
+		{ "store:/data:ro", MOUNT_VOLUME, "store", "/data", true, false, false },
+		{ "store:/data:nocopy", MOUNT_VOLUME, "store", "/data", false, true, false },
+		{ "store:/data:ro,z", MOUNT_VOLUME, "store", "/data", true, false, false },
+		{ "store:/data:ro,rw", MOUNT_VOLUME, "store", "/data", true, false, true },
+		{ "./inbox:/mailhog/inbox", MOUNT_BIND, "/proj/inbox", "/mailhog/inbox", false, false, false },
+		{ "./inbox:/i:nocopy", MOUNT_BIND, "/proj/inbox", "/i", false, true, true },
+		{ "../x/./y:/y/", MOUNT_BIND, "/x/y", "/y", false, false, false },
+		{ "/srv/data:/data:rw", MOUNT_BIND, "/srv/data", "/data", false, false, false },
+		{ "/srv/data:/data:rshared,cached", MOUNT_BIND, "/srv/data", "/data", false, false, false },
+		{ "~/d:/d", MOUNT_BIND, "/home/u/d", "/d", false, false, false },
+		{ ":/d", MOUNT_BIND, ".", "/d", false, false, true },
+		{ "store:data", MOUNT_VOLUME, "store", "data", false, false, true },
+		{ "store:/data:bogus", MOUNT_VOLUME, "store", "/data", false, false, true },
+		{ "a:/b:ro:x", -1, NULL, NULL, false, false, false },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -92,13 +100,15 @@ static void test_short_volume(void)
 			ok(rc < 0 && err, "volume \"%s\" is an error (%s)", cases[i].spec, err ? err : "none");
 		} else {
 			ok(rc == 0 && (int)m.type == cases[i].type && m.read_only == cases[i].ro &&
-				   m.nocopy == cases[i].nocopy,
-			   "volume \"%s\": type, ro, nocopy", cases[i].spec);
+				   m.nocopy == cases[i].nocopy && !!m.refused == cases[i].refused,
+			   "volume \"%s\": type, ro, nocopy, refused (%s)", cases[i].spec,
+			   m.refused ? m.refused : "accepted");
 			is_str(m.source, cases[i].source, "volume \"%s\": source", cases[i].spec);
 			is_str(m.target, cases[i].target, "volume \"%s\": target", cases[i].spec);
 		}
 		free(m.source);
 		free(m.target);
+		free(m.refused);
 		free(err);
 	}
 }
@@ -193,7 +203,7 @@ static void tar_header(unsigned char *h, const char *name, char type, unsigned m
 	snprintf((char *)h + 100, 8, "%07o", mode);
 	snprintf((char *)h + 108, 8, "%07lo", (unsigned long)uid);
 	snprintf((char *)h + 116, 8, "%07lo", (unsigned long)gid);
-	snprintf((char *)h + 124, 12, "%011zo", size);
+	snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)size & 077777777777ULL);
 	h[156] = (unsigned char)type;
 	memcpy(h + 257, "ustar\0" "00", 8);
 	memset(h + 148, ' ', 8);
@@ -234,6 +244,67 @@ static void test_tar(void)
 	tar_entry_free(&e);
 }
 
+/* PAX records that do not fit their own length, and sizes that would wrap the sums:
+ * read in a buffer of exactly the archive's size, so that ASan sees any byte past it. */
+static void test_tar_hostile(void)
+{
+	static const char *const records[] = {
+		"2 ",				/* the record length wrapped, memchr read past the end */
+		"1 ", "0 \n", "3 a\n", "99999999999999999999 uid=1\n", "12 uid=-5\n", "8 uid=7\n",
+		"6 a=b",			/* no newline at its end */
+	};
+
+	for (size_t i = 0; i < sizeof(records) / sizeof(*records); i++) {
+		size_t n = strlen(records[i]), total = 512 + 512 + 512 + 512;
+		unsigned char *buf = calloc(1, total);
+		struct tar_entry e;
+		size_t off = 0;
+		enum tar_result r;
+
+		tar_header(buf, "PaxHeaders/f", 'x', 0644, 0, 0, n);
+		memcpy(buf + 512, records[i], n);
+		tar_header(buf + 1024, "f", '5', 0755, 1000, 1000, 0);
+		r = tar_next(buf, total, &off, &e);
+		ok(r == TAR_ENTRY && e.uid == (strcmp(records[i], "8 uid=7\n") ? 1000 : 7) && off <= total,
+		   "tar: the PAX record \"%.*s\" is applied or ignored, the entry read", (int)strcspn(records[i], "\n"),
+		   records[i]);
+		tar_entry_free(&e);
+		free(buf);
+	}
+	{
+		/* a size of 2^63 in base 256, and a file that goes on past the buffer */
+		unsigned char *buf = calloc(1, 1024);
+		struct tar_entry e;
+		size_t off = 0;
+
+		tar_header(buf, "big", '0', 0644, 0, 0, 0);
+		memset(buf + 124, 0, 12);
+		buf[124] = 0x80;
+		buf[128] = 0x7f;
+		for (int k = 129; k < 136; k++)
+			buf[k] = 0xff;
+		ok(tar_next(buf, 1024, &off, &e) == TAR_ENTRY && e.have == 512 && !e.data &&
+			   e.part == buf + 512 && off > 1024,
+		   "tar: a huge size keeps what the buffer holds, and the offset goes past it");
+		tar_entry_free(&e);
+		ok(tar_next(buf, 1024, &off, &e) == TAR_SHORT, "tar: then nothing more");
+		tar_entry_free(&e);
+		off = 0;
+		tar_header(buf, "PaxHeaders/big", 'x', 0644, 0, 0, 0);
+		memset(buf + 124, 0, 12);
+		buf[124] = 0x80;
+		buf[131] = 0x01; /* 2^32 */
+		ok(tar_next(buf, 1024, &off, &e) == TAR_SHORT, "tar: a PAX header larger than the buffer is short");
+		tar_entry_free(&e);
+		off = 0;
+		for (int k = 125; k < 136; k++)
+			buf[k] = 0xff;
+		ok(tar_next(buf, 1024, &off, &e) == TAR_BAD, "tar: a size past 2^64 is refused");
+		tar_entry_free(&e);
+		free(buf);
+	}
+}
+
 static json_t *yaml(const char *text)
 {
 	char *err = NULL;
@@ -256,39 +327,216 @@ static void test_yaml(void)
 	ok(t && !strcmp(json_string_value(json_object_get(json_object_get(t, "b"), "user")), "root"),
 	   "yaml: keys of the mapping win over merged ones");
 	ok(t && json_is_null(json_object_get(t, "c")), "yaml: ~ is null");
-	ok(t && !strcmp(json_string_value(json_array_get(json_object_get(t, "d"), 0)), "1"),
-	   "yaml: scalars stay strings");
+	ok(t && json_integer_value(json_array_get(json_object_get(t, "d"), 0)) == 1 &&
+		   !strcmp(json_string_value(json_array_get(json_object_get(t, "d"), 1)), "2"),
+	   "yaml: a plain 1 is a number, a quoted '2' a string");
 	json_decref(t);
 	ok(!yaml_to_json("a: [b\n", 6, "bad.yaml", &err) && err && !strncmp(err, "bad.yaml:2:1: ", 14),
 	   "yaml: a syntax error names the file, line and column (%s)", err ? err : "none");
 	free(err);
 }
 
+/* PyYAML's YAML 1.1 types, which compose sees: each plain scalar as JSON. */
+static void test_yaml_types(void)
+{
+	static const struct {
+		const char *scalar, *json;
+	} cases[] = {
+		{ "yes", "true" },	{ "TRUE", "true" },	 { "On", "true" },	{ "off", "false" },
+		{ "NO", "false" },	{ "y", "\"y\"" },	 { "tRue", "\"tRue\"" }, { "~", "null" },
+		{ "", "null" },		{ "Null", "null" },	 { "0", "0" },		{ "010", "8" },
+		{ "0x1F", "31" },	{ "0b101", "5" },	 { "1_000", "1000" },	{ "-42", "-42" },
+		{ "1:30", "90" },	{ "8080:80", "\"8080:80\"" }, { "1000:1000", "\"1000:1000\"" },
+		{ "09", "\"09\"" },	{ "1.5", "1.5" },	 { "3.", "3.0" },	{ ".5", "0.5" },
+		{ "1e5", "\"1e5\"" },	{ "1.0e+5", "100000.0" }, { "'yes'", "\"yes\"" },
+		{ "\"1\"", "\"1\"" },	{ "3.8", "3.8" },	 { "1e16", "\"1e16\"" },
+		{ "1.0e+16", "1e+16" },	{ "0.00001", "1e-05" },	 { "0.0001", "0.0001" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *text = xasprintf("k: %s\n", cases[i].scalar);
+		char *err = NULL;
+		json_t *t = yaml_to_json(text, strlen(text), "t.yaml", &err);
+		json_t *v = json_object_get(t, "k");
+		char *got = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+		char *shown = got;
+
+		/* reals: compare what Python prints */
+		if (json_is_real(v)) {
+			shown = json_scalar_text(v);
+			free(got);
+		}
+		is_str(shown, cases[i].json, "yaml: \"%s\" is %s%s", cases[i].scalar, cases[i].json,
+		       err ? err : "");
+		free(shown);
+		json_decref(t);
+		free(text);
+		free(err);
+	}
+}
+
+/* What compose refuses, and the alias bomb, at their line and column. */
+static void test_yaml_refused(void)
+{
+	static const struct {
+		const char *text, *error; /* the start of the message after "t.yaml:" */
+	} cases[] = {
+		{ "a: 1\n---\nb: 2\n", "2:1: expected a single document" },
+		{ "a: 1\nb: \"x\xff\"\n", "2:6: invalid leading UTF-8 octet" },
+		{ "a: 1\nbb: x\x01\n", "2:6: control characters are not allowed" },
+		{ "a: &a [1, *a]\n", "1:4: an alias refers to the node that contains it" },
+		{ "a: [*nope]\n", "1:5: found undefined alias" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *err = NULL;
+		json_t *t = yaml_to_json(cases[i].text, strlen(cases[i].text), "t.yaml", &err);
+
+		ok(!t && err && !strncmp(err, "t.yaml:", 7) && !strncmp(err + 7, cases[i].error, strlen(cases[i].error)),
+		   "yaml refused: %s (%s)", cases[i].error, err ? err : "accepted");
+		json_decref(t);
+		free(err);
+	}
+	{
+		/* a NUL byte in the middle of the text */
+		static const char nul[] = "a: 1\nb: x\0y\n";
+		char *err = NULL;
+		json_t *t = yaml_to_json(nul, sizeof(nul) - 1, "t.yaml", &err);
+
+		ok(!t && err && !strncmp(err, "t.yaml:2:5: ", 12), "yaml refused: a NUL byte at 2:5 (%s)",
+		   err ? err : "accepted");
+		free(err);
+	}
+	{
+		/* nine levels of nine references: refused at once, nothing expanded */
+		struct buf b = { 0 };
+		char *err = NULL;
+		json_t *t;
+
+		buf_adds(&b, "a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+		for (int l = 1; l < 10; l++) {
+			buf_printf(&b, "a%d: &a%d [", l, l);
+			for (int k = 0; k < 9; k++)
+				buf_printf(&b, "%s*a%d", k ? ", " : "", l - 1);
+			buf_adds(&b, "]\n");
+		}
+		t = yaml_to_json(b.data, b.len, "t.yaml", &err);
+		ok(!t && err && strstr(err, "alias bomb"), "yaml: an alias bomb is refused (%s)", err ? err : "accepted");
+		free(err);
+		/* the same under x- keys: compose never reads them, neither does the doctor */
+		{
+			char *x = xasprintf("%s", b.data);
+			struct buf c = { 0 };
+
+			for (char *line = strtok(x, "\n"); line; line = strtok(NULL, "\n"))
+				buf_printf(&c, "x-%s\n", line);
+			buf_adds(&c, "services: {s: {image: i}}\n");
+			err = NULL;
+			t = yaml_to_json(c.data, c.len, "t.yaml", &err);
+			ok(t && !err && json_object_size(t) == 1, "yaml: a bomb under x- keys is never expanded");
+			json_decref(t);
+			free(err);
+			free(x);
+			buf_free(&c);
+		}
+		buf_free(&b);
+	}
+}
+
 static void test_merge(void)
 {
-	json_t *base = yaml("services:\n  s:\n    image: a\n    user: u\n    volumes: ['v:/data', '/cache']\n"
-			    "    tmpfs: /run\nvolumes: {v: {}}\n");
-	json_t *over = yaml("services:\n  s:\n    image: b\n    volumes: [{type: bind, source: ./d, target: /data}]\n"
-			    "    tmpfs: [/tmp, /run]\n  t:\n    image: c\nvolumes: {w: {}}\n");
-	json_t *s;
+	json_t *base = yaml("image: a\nuser: u\nvolumes: ['v:/data', '/cache', './x:/b:ro']\ntmpfs: /run\n"
+			    "cap_add: [B, A]\nx-mine: 1\nenvironment: [A=1, B=2]\n");
+	json_t *over = yaml("image: b\nvolumes: [{type: bind, source: ./d, target: /data}, 'w:/a']\n"
+			    "tmpfs: [/tmp, /run]\ncap_add: [A, C]\nenvironment: {B: '3'}\n");
+	json_t *m = merge_service(base, over, false);
+	json_t *vols = json_object_get(m, "volumes");
 
-	compose_merge(base, over);
-	s = json_object_get(json_object_get(base, "services"), "s");
-	is_str(json_string_value(json_object_get(s, "image")), "b", "merge: image is replaced");
-	is_str(json_string_value(json_object_get(s, "user")), "u", "merge: user is kept");
-	ok(json_array_size(json_object_get(s, "volumes")) == 2 &&
-		   json_is_object(json_array_get(json_object_get(s, "volumes"), 0)),
-	   "merge: volumes merge by target, the override's entry replaces the same target");
-	ok(json_array_size(json_object_get(s, "tmpfs")) == 2, "merge: tmpfs entries are a union");
-	ok(json_object_get(json_object_get(base, "services"), "t") != NULL, "merge: new services are added");
-	ok(json_object_size(json_object_get(base, "volumes")) == 2, "merge: top-level volumes merge by name");
+	is_str(json_string_value(json_object_get(m, "image")), "b", "merge: image is replaced");
+	is_str(json_string_value(json_object_get(m, "user")), "u", "merge: user is kept");
+	ok(json_array_size(vols) == 4 && !strcmp(json_string_value(json_array_get(vols, 0)), "w:/a") &&
+		   !strcmp(json_string_value(json_array_get(vols, 1)), "./x:/b:ro") &&
+		   !strcmp(json_string_value(json_array_get(vols, 2)), "/cache") &&
+		   json_is_object(json_array_get(vols, 3)),
+	   "merge: volumes merge by target, the override's entry replacing, sorted by target");
+	ok(json_array_size(json_object_get(m, "tmpfs")) == 3, "merge: tmpfs lists are concatenated");
+	{
+		char *caps = json_dumps(json_object_get(m, "cap_add"), JSON_COMPACT);
+
+		is_str(caps, "[\"A\",\"B\",\"C\"]", "merge: cap_add is the sorted union");
+		free(caps);
+	}
+	ok(!json_object_get(m, "x-mine"), "merge: keys compose does not know are dropped");
+	is_str(json_string_value(json_object_get(json_object_get(m, "environment"), "B")), "3",
+	       "merge: environment merges key by key");
+	json_decref(m);
+	{
+		json_t *b = yaml("build: .\n"), *o = yaml("image: x\n");
+
+		m = merge_service(b, o, true);
+		ok(m && !json_object_get(m, "build") && json_object_get(m, "image"),
+		   "merge, version 1: image replaces build");
+		json_decref(m);
+		json_decref(b);
+		json_decref(o);
+	}
 	json_decref(base);
 	json_decref(over);
 }
 
+/* .env as python-dotenv 0.21 reads it. */
+static const char *dotenv_env(const char *name)
+{
+	return !strcmp(name, "FROM_ENV") ? "env" : NULL;
+}
+
+static void test_dotenv(void)
+{
+	static const struct {
+		const char *text, *key, *value; /* value NULL: the key is absent; "(null)": set without "=" */
+	} cases[] = {
+		{ "A=1\n", "A", "1" },
+		{ "export A=1\n", "A", "1" },
+		{ "A = 1 \n", "A", "1" },
+		{ "A=1 # a comment\n", "A", "1" },
+		{ "A=1#not a comment\n", "A", "1#not a comment" },
+		{ "A='a b' # c\n", "A", "a b" },
+		{ "A=\"x\\ny\"\n", "A", "x\ny" },
+		{ "A='x\\ny'\n", "A", "x\\ny" },
+		{ "A=\"it\\'s\"\n", "A", "it's" },
+		{ "A=\"x\" junk\n", "A", NULL },
+		{ "# A=1\n", "A", NULL },
+		{ "A\n", "A", "(null)" },
+		{ "A=\n", "A", "" },
+		{ "A=${FROM_ENV}-${NOPE:-d}\n", "A", "env-d" },
+		{ "B=b\nA=${B}$B\n", "A", "b$B" },
+		{ "A=\"multi\nline\"\n", "A", "multi\nline" },
+		{ "\xef\xbb\xbf" "A=bom\n", "A", "bom" },
+		{ "A=1\r\nB=2\r\n", "B", "2" },
+		{ "'A'=q\n", "A", "q" },
+		{ "A=1\nA=2\n", "A", "2" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t bad = 0;
+		json_t *env = dotenv_parse(cases[i].text, strlen(cases[i].text), dotenv_env, &bad);
+		json_t *v = json_object_get(env, cases[i].key);
+		const char *got = !v ? NULL : json_is_null(v) ? "(null)" : json_string_value(v);
+
+		is_str(got, cases[i].value, ".env case %zu: %s", i + 1, cases[i].key);
+		json_decref(env);
+	}
+	{
+		size_t bad = 0;
+		json_t *env = dotenv_parse("A=1\nB=\xc3\x28\n", 10, dotenv_env, &bad);
+
+		ok(!env && bad == 6, ".env: invalid UTF-8 is refused at its byte (%zu)", bad);
+	}
+}
+
 static void test_services(void)
 {
-	json_t *t = yaml("services:\n  app:\n    build: .\n    entrypoint: /init --x\n    volumes:\n"
+	json_t *t = yaml("services:\n  app:\n    build: /proj\n    entrypoint: /init --x\n    volumes:\n"
 			 "      - data:/data:ro\n      - {type: tmpfs, target: /t}\n    tmpfs: /run:uid=7\n"
 			 "  ext:\n    image: i\n    volumes: [e:/e]\nvolumes:\n  data:\n  e: {external: true}\n");
 	struct project p = { .name = xstrdup("proj"), .dir = xstrdup("/proj") };
@@ -331,8 +579,12 @@ int main(void)
 	test_shell_split();
 	test_project_name();
 	test_tar();
+	test_tar_hostile();
 	test_yaml();
+	test_yaml_types();
+	test_yaml_refused();
 	test_merge();
+	test_dotenv();
 	test_services();
 	return tap_done();
 }

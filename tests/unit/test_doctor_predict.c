@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "caps.h"
+#include "mountspec.h"
+#include "override.h"
+#include "userswitch.h"
 #include "passwd.h"
 #include "predict.h"
 #include "tap.h"
@@ -78,53 +81,62 @@ static void test_prediction(void)
 		unsigned mode;
 		enum verdict verdict;
 		bool no_dac; /* root without CAP_DAC_OVERRIDE (cap_drop) */
+		int host;    /* 1: --chown-bind-mounts; 2: a volume bound to a host directory */
 	} cases[] = {
 		{ "the seed: new volume, no directory in the image", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  NONE, NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_PROBLEM, 0 },
+		  NONE, NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_PROBLEM, 0, 0 },
 		{ "new volume, the image's directory owned by the user", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0755, VERDICT_OK, 0 },
+		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0755, VERDICT_OK, 0, 0 },
 		{ "existing volume with data keeps root", MOUNT_VOLUME, 0, 0, 1, 0, -1, -1,
-		  DIR_(1000, 1000, 0755), DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_KEPT, 0, 0755, VERDICT_PROBLEM, 0 },
+		  DIR_(1000, 1000, 0755), DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_KEPT, 0, 0755, VERDICT_PROBLEM, 0, 0 },
 		{ "existing empty volume is copied into", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(1000, 1000, 0700), DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0700, VERDICT_OK, 0 },
+		  DIR_(1000, 1000, 0700), DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0700, VERDICT_OK, 0, 0 },
 		{ "existing empty volume, nothing to copy", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  NONE, DIR_(1000, 1000, 0755), "mailhog", ORIGIN_VOLUME_EMPTY_KEPT, 1000, 0755, VERDICT_OK, 0 },
+		  NONE, DIR_(1000, 1000, 0755), "mailhog", ORIGIN_VOLUME_EMPTY_KEPT, 1000, 0755, VERDICT_OK, 0, 0 },
 		{ "nocopy: the image's directory is ignored", MOUNT_VOLUME, 1, 1, 0, 0, -1, -1,
-		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_PROBLEM, 0 },
+		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_PROBLEM, 0, 0 },
 		{ "group-writable directory, user in the group", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(0, 3000, 0775), NONE, "app", ORIGIN_VOLUME_COPIED, 0, 0775, VERDICT_OK, 0 },
+		  DIR_(0, 3000, 0775), NONE, "app", ORIGIN_VOLUME_COPIED, 0, 0775, VERDICT_OK, 0, 0 },
 		{ "group-writable directory, user not in the group", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(0, 3000, 0775), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 0, 0775, VERDICT_PROBLEM, 0 },
+		  DIR_(0, 3000, 0775), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 0, 0775, VERDICT_PROBLEM, 0, 0 },
 		{ "owner without search permission", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(1000, 1000, 0600), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0600, VERDICT_PROBLEM, 0 },
+		  DIR_(1000, 1000, 0600), NONE, "mailhog", ORIGIN_VOLUME_COPIED, 1000, 0600, VERDICT_PROBLEM, 0, 0 },
 		{ "root writes anywhere", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  NONE, NONE, "root", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_OK, 0 },
+		  NONE, NONE, "root", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_OK, 0, 0 },
 		{ "read-only is not judged", MOUNT_VOLUME, 0, 0, 0, 1, -1, -1,
-		  NONE, NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_READ_ONLY, 0 },
-		{ "bind: root-owned host directory", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
-		  NONE, DIR_(0, 0, 0755), "mailhog", ORIGIN_BIND_HOST, 0, 0755, VERDICT_PROBLEM, 0 },
+		  NONE, NONE, "mailhog", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_READ_ONLY, 0, 0 },
+		{ "bind: root-owned host directory, the user's own files", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
+		  NONE, DIR_(0, 0, 0755), "mailhog", ORIGIN_BIND_HOST, 0, 0755, VERDICT_IF_WRITTEN, 0, 0 },
+		{ "bind: root-owned host directory, --chown-bind-mounts", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
+		  NONE, DIR_(0, 0, 0755), "mailhog", ORIGIN_BIND_HOST, 0, 0755, VERDICT_PROBLEM, 0, 1 },
+		{ "bind: a root-owned single file, even with --chown-bind-mounts", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
+		  NONE, { .exists = true, .mode = 0644 }, "mailhog", ORIGIN_BIND_HOST, 0, 0644, VERDICT_IF_WRITTEN, 0, 1 },
+		{ "bind: a root-owned single file that is read-only", MOUNT_BIND, 0, 0, 0, 1, -1, -1,
+		  NONE, { .exists = true, .mode = 0644 }, "mailhog", ORIGIN_BIND_HOST, 0, 0644, VERDICT_READ_ONLY, 0, 1 },
+		{ "a volume bound to a root-owned host directory with data", MOUNT_VOLUME, 0, 0, 1, 0, -1, -1,
+		  NONE, DIR_(0, 0, 0755), "mailhog", ORIGIN_VOLUME_KEPT, 0, 0755, VERDICT_IF_WRITTEN, 0, 2 },
 		{ "bind: world-writable host directory", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
-		  NONE, DIR_(0, 0, 01777), "4242", ORIGIN_BIND_HOST, 0, 01777, VERDICT_OK, 0 },
+		  NONE, DIR_(0, 0, 01777), "4242", ORIGIN_BIND_HOST, 0, 01777, VERDICT_OK, 0, 0 },
 		{ "bind, short syntax: missing source is created root-owned", MOUNT_BIND, 0, 0, 0, 0, -1, -1,
-		  NONE, NONE, "mailhog", ORIGIN_BIND_CREATED, 0, 0755, VERDICT_PROBLEM, 0 },
+		  NONE, NONE, "mailhog", ORIGIN_BIND_CREATED, 0, 0755, VERDICT_IF_WRITTEN, 0, 0 },
 		{ "bind, long syntax: missing source is an error", MOUNT_BIND, 1, 0, 0, 0, -1, -1,
-		  NONE, NONE, "mailhog", ORIGIN_BIND_MISSING, 0, 0, VERDICT_ERROR, 0 },
+		  NONE, NONE, "mailhog", ORIGIN_BIND_MISSING, 0, 0, VERDICT_ERROR, 0, 0 },
 		{ "tmpfs: 1777", MOUNT_TMPFS, 0, 0, 0, 0, -1, -1,
-		  NONE, NONE, "mailhog", ORIGIN_TMPFS, 0, 01777, VERDICT_OK, 0 },
+		  NONE, NONE, "mailhog", ORIGIN_TMPFS, 0, 01777, VERDICT_OK, 0, 0 },
 		{ "tmpfs: mode= applies where the image has no directory", MOUNT_TMPFS, 0, 0, 0, 0, 0700, -1,
-		  NONE, NONE, "mailhog", ORIGIN_TMPFS, 0, 0700, VERDICT_PROBLEM, 0 },
+		  NONE, NONE, "mailhog", ORIGIN_TMPFS, 0, 0700, VERDICT_PROBLEM, 0, 0 },
 		{ "tmpfs: the covered directory's mode wins", MOUNT_TMPFS, 0, 0, 0, 0, 0777, -1,
-		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_TMPFS, 0, 0755, VERDICT_PROBLEM, 0 },
+		  DIR_(1000, 1000, 0755), NONE, "mailhog", ORIGIN_TMPFS, 0, 0755, VERDICT_PROBLEM, 0, 0 },
 		{ "tmpfs: uid= makes the user the owner", MOUNT_TMPFS, 0, 0, 0, 0, -1, 1000,
-		  DIR_(0, 0, 0755), NONE, "mailhog", ORIGIN_TMPFS, 1000, 0755, VERDICT_OK, 0 },
+		  DIR_(0, 0, 0755), NONE, "mailhog", ORIGIN_TMPFS, 1000, 0755, VERDICT_OK, 0, 0 },
 		{ "root without CAP_DAC_OVERRIDE, another user's directory", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(1000, 1000, 0755), NONE, "root", ORIGIN_VOLUME_COPIED, 1000, 0755, VERDICT_PROBLEM, 1 },
+		  DIR_(1000, 1000, 0755), NONE, "root", ORIGIN_VOLUME_COPIED, 1000, 0755, VERDICT_PROBLEM, 1, 0 },
 		{ "root without CAP_DAC_OVERRIDE, its own directory", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  NONE, NONE, "root", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_OK, 1 },
+		  NONE, NONE, "root", ORIGIN_VOLUME_NEW, 0, 0755, VERDICT_OK, 1, 0 },
 		{ "root without CAP_DAC_OVERRIDE, a world-writable tmpfs", MOUNT_TMPFS, 0, 0, 0, 0, -1, -1,
-		  NONE, NONE, "root", ORIGIN_TMPFS, 0, 01777, VERDICT_OK, 1 },
+		  NONE, NONE, "root", ORIGIN_TMPFS, 0, 01777, VERDICT_OK, 1, 0 },
 		{ "root with CAP_DAC_OVERRIDE, another user's 0500 directory", MOUNT_VOLUME, 0, 0, 0, 0, -1, -1,
-		  DIR_(1000, 1000, 0500), NONE, "root", ORIGIN_VOLUME_COPIED, 1000, 0500, VERDICT_OK, 0 },
+		  DIR_(1000, 1000, 0500), NONE, "root", ORIGIN_VOLUME_COPIED, 1000, 0500, VERDICT_OK, 0, 0 },
 	};
 	struct pwdb db;
 
@@ -136,6 +148,7 @@ static void test_prediction(void)
 			.tmpfs_mode = cases[i].tmode, .tmpfs_uid = cases[i].tuid, .tmpfs_gid = -1,
 			.image_dir = cases[i].image_dir, .existing = cases[i].existing,
 			.source = "/host/dir", .target = "/data", .volume_name = "p_v",
+			.chown_host = cases[i].host == 1, .device = cases[i].host == 2 ? "/host/dev" : NULL,
 		};
 		struct identity who = { 0 };
 
@@ -236,11 +249,83 @@ static void test_caps(void)
 	}
 }
 
+/* The override never names a path that volown refuses: the doctor's list is volown's
+ * (src/paths.c, read here so that a new refused path there fails this test). */
+static void test_volown_refuses(void)
+{
+	FILE *f = fopen("src/paths.c", "r");
+	char line[512];
+	int in_list = 0, n = 0;
+	static const char *const fine[] = { "/var/lib/postgresql", "/data", "/etc/prometheus", "/srv" };
+
+	ok(f != NULL, "src/paths.c can be read (run from the top of the tree)");
+	while (f && fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		if (strstr(line, "refused[] = {"))
+			in_list = 1;
+		else if (in_list && strstr(line, "};"))
+			break;
+		while (in_list && (p = strchr(p, '"'))) {
+			char *end = strchr(p + 1, '"');
+
+			if (!end)
+				break;
+			*end = '\0';
+			ok(volown_refuses(p + 1), "volown refuses %s, and so does the doctor", p + 1);
+			n++;
+			p = end + 1;
+		}
+	}
+	if (f)
+		fclose(f);
+	ok(n >= 10, "src/paths.c lists %d refused paths", n);
+	ok(volown_refuses("/lib64") && volown_refuses("/libfoo"), "/lib* is refused as volown does");
+	for (size_t i = 0; i < sizeof(fine) / sizeof(*fine); i++)
+		ok(!volown_refuses(fine[i]), "%s is not refused", fine[i]);
+}
+
+/* Entrypoints that switch user: the tool, and the user when the command names it. */
+static void test_user_switch(void)
+{
+	static const struct {
+		const char *cmd, *script, *tool, *target;
+	} cases[] = {
+		{ "gosu postgres postgres", NULL, "gosu", "postgres" },
+		{ "/usr/local/bin/su-exec 1000:1000 app", NULL, "su-exec", "1000:1000" },
+		{ "/volown --user mailhog --path /data -- MailHog", NULL, "volown", "mailhog" },
+		{ "setpriv --reuid=1000 --regid=1000 --init-groups app", NULL, "setpriv", "1000:1000" },
+		{ "chroot --userspec=app:app / app", NULL, "chroot", "app:app" },
+		{ "docker-entrypoint.sh postgres", "#!/bin/sh\nexec gosu postgres \"$@\"\n", "gosu", NULL },
+		{ "docker-entrypoint.sh redis-server", "#!/bin/sh\nexec su-exec redis \"$0\"\n", "su-exec", NULL },
+		{ "MailHog", "#!/bin/sh\necho gosuless; setpriv --dump\n", NULL, NULL },
+		{ "chroot /jail app", NULL, NULL, NULL },
+		{ "sh -c 'exec gosu app app'", NULL, "gosu", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct strv cmd = { 0 };
+		char *err = NULL, *target;
+		const char *tool;
+
+		shell_split(cases[i].cmd, &cmd, &err);
+		tool = user_switch_tool(&cmd, cases[i].script);
+		target = user_switch_target(&cmd);
+		is_str(tool, cases[i].tool, "user switch in \"%s\"", cases[i].cmd);
+		is_str(target, cases[i].target, "user switched to by \"%s\"", cases[i].cmd);
+		free(target);
+		free(err);
+		strv_free(&cmd);
+	}
+}
+
 int main(void)
 {
 	test_identity();
 	test_prediction();
 	test_group_add();
 	test_caps();
+	test_volown_refuses();
+	test_user_switch();
 	return tap_done();
 }
