@@ -39,6 +39,7 @@ char *describe_identity(const struct identity *who, const struct pwdb *db)
 
 static void set_root(struct node *r, long uid, long gid, unsigned mode, bool is_dir)
 {
+	memset(r, 0, sizeof(*r)); /* inside the container's namespace: no id unmapped */
 	r->exists = true;
 	r->is_dir = is_dir;
 	r->uid = uid;

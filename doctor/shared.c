@@ -75,7 +75,7 @@ static void simulate(const struct user *u, const size_t *order, size_t n, struct
 
 	for (size_t k = 0; k < n; k++) {
 		size_t i = order[k];
-		struct node root;
+		struct node root = { 0 };
 		enum origin origin = volume_step(u[i].m, &st, &root);
 
 		if (!o->seen[i]) {
