@@ -20,16 +20,61 @@ static bool word_char(char c)
 	       c == '-' || c == '.';
 }
 
-/* Whether TEXT holds WORD as a word (not inside a longer one, a path's last part
- * allowed: /usr/sbin/gosu), followed on its line by THEN when given. */
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* Whether P, in TEXT, is inside a shell comment: a '#' that starts a word before it
+ * on its line. */
+static bool in_comment(const char *text, const char *p)
+{
+	const char *line = p;
+
+	while (line > text && line[-1] != '\n')
+		line--;
+	for (const char *q = line; q < p; q++)
+		if (*q == '#' && (q == line || blank(q[-1])))
+			return true;
+	return false;
+}
+
+/* Whether the token that starts at T is where a shell runs a command: first on its
+ * line, after ; | & ( ` or { , or after exec, then, do, else, !, nohup or env. */
+static bool command_position(const char *text, const char *t)
+{
+	static const char *const before[] = { "exec", "then", "do", "else", "!", "nohup", "env" };
+	const char *q = t, *w;
+
+	while (q > text && blank(q[-1]))
+		q--;
+	if (q == text || q[-1] == '\n' || strchr(";|&(`{", q[-1]))
+		return true;
+	for (w = q; w > text && !blank(w[-1]) && w[-1] != '\n'; w--)
+		;
+	for (size_t i = 0; i < sizeof(before) / sizeof(*before); i++)
+		if ((size_t)(q - w) == strlen(before[i]) && !strncmp(w, before[i], (size_t)(q - w)))
+			return command_position(text, w);
+	return false;
+}
+
+/* Whether TEXT runs WORD as a command (its name, or a path that ends with it), not in
+ * a comment, followed on its line by THEN when given. */
 static bool has_word(const char *text, const char *word, const char *then)
 {
 	size_t n = strlen(word);
 
 	for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
-		const char *eol;
+		const char *eol, *t = p;
 
 		if ((p > text && word_char(p[-1])) || word_char(p[n]))
+			continue;
+		/* the token: WORD itself, or a path to it */
+		while (t > text && !blank(t[-1]) && t[-1] != '\n' && !strchr(";|&(`{'\"", t[-1]))
+			t--;
+		if (t != p && p[-1] != '/')
+			continue;
+		if (in_comment(text, p) || !command_position(text, t))
 			continue;
 		if (!then)
 			return true;
@@ -46,12 +91,18 @@ const char *user_switch_tool(const struct strv *cmd, const char *script)
 	struct buf b = { 0 };
 	const char *found = NULL;
 
+	/* The command as one line (gosu USER ...), each of its words as a script of its own
+	 * (sh -c 'exec gosu USER ...'), and the script it starts. */
 	for (size_t i = 0; i < cmd->n; i++)
 		buf_printf(&b, "%s%s", i ? " " : "", cmd->v[i]);
-	for (size_t i = 0; i < sizeof(tools) / sizeof(*tools) && !found; i++)
+	for (size_t i = 0; i < sizeof(tools) / sizeof(*tools) && !found; i++) {
 		if ((b.data && has_word(b.data, tools[i].word, tools[i].then)) ||
 		    (script && has_word(script, tools[i].word, tools[i].then)))
 			found = tools[i].word;
+		for (size_t k = 1; k < cmd->n && !found; k++)
+			if (has_word(cmd->v[k], tools[i].word, tools[i].then))
+				found = tools[i].word;
+	}
 	buf_free(&b);
 	return found;
 }

@@ -301,6 +301,11 @@ static void test_user_switch(void)
 		{ "MailHog", "#!/bin/sh\necho gosuless; setpriv --dump\n", NULL, NULL },
 		{ "chroot /jail app", NULL, NULL, NULL },
 		{ "sh -c 'exec gosu app app'", NULL, "gosu", NULL },
+		{ "MailHog", "#!/bin/sh\n# MailHog stand-in for volown's tests\necho su done\n", NULL, NULL },
+		{ "run.sh", "#!/bin/sh\nset -e\nif [ \"$(id -u)\" = 0 ]; then exec /usr/sbin/gosu app \"$0\"; fi\n",
+		  "gosu", NULL },
+		{ "run.sh", "#!/bin/sh\nchown app /data && exec su-exec app \"$@\"  # drop\n", "su-exec", NULL },
+		{ "run.sh", "#!/bin/sh\necho 'use gosu to drop privileges'\n", NULL, NULL },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
