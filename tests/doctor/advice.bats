@@ -14,7 +14,7 @@ setup_file() {
 }
 
 teardown_file() {
-	doctor_cleanup
+	doctor_cleanup images
 }
 
 teardown() {

@@ -13,7 +13,7 @@ setup_file() {
 }
 
 teardown_file() {
-	doctor_cleanup
+	doctor_cleanup images
 }
 
 teardown() {
