@@ -98,7 +98,8 @@ static void flow_list(struct out *o, const char *key, const struct strv *items)
 }
 
 /* The exact names volown refuses to change (src/paths.c, refused[], and "/lib*"):
- * an override that named one would stop the service with 125. */
+ * an override that named one would stop the service with 125. And a path with a colon,
+ * which --path cannot name: there a colon starts the path's own settings. */
 static const char *const volown_refused[] = {
 	"/",	 "/proc", "/sys", "/dev", "/etc",   "/usr",   "/bin",	 "/sbin",
 	"/boot", "/var",  "/run", "/lib", "/lib32", "/lib64", "/libx32",
@@ -106,6 +107,8 @@ static const char *const volown_refused[] = {
 
 bool volown_refuses(const char *path)
 {
+	if (strchr(path, ':'))
+		return true;
 	if (strncmp(path, "/lib", 4) == 0 && strchr(path + 1, '/') == NULL)
 		return true;
 	for (size_t i = 0; i < sizeof(volown_refused) / sizeof(*volown_refused); i++)

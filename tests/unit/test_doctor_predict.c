@@ -281,6 +281,8 @@ static void test_volown_refuses(void)
 		fclose(f);
 	ok(n >= 10, "src/paths.c lists %d refused paths", n);
 	ok(volown_refuses("/lib64") && volown_refuses("/libfoo"), "/lib* is refused as volown does");
+	ok(volown_refuses("/data:mkdir") && !volown_refuses("/data"),
+	   "a target with a colon is left out: --path would read what follows as settings");
 	for (size_t i = 0; i < sizeof(fine) / sizeof(*fine); i++)
 		ok(!volown_refuses(fine[i]), "%s is not refused", fine[i]);
 }
