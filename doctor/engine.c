@@ -155,6 +155,21 @@ char *engine_escape(struct engine *e, const char *s)
 	return r;
 }
 
+/* The options every request to the engine shares: its transport, the URL, the error
+ * buffer, no signals, a connect timeout, and the progress callback (interrupts). */
+static void prepare(struct engine *e, const char *url)
+{
+	curl_easy_reset(e->curl);
+	set_transport(e);
+	e->errbuf[0] = '\0';
+	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->errbuf);
+	curl_easy_setopt(e->curl, CURLOPT_URL, url);
+	curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(e->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(e->curl, CURLOPT_NOPROGRESS, 0L);
+}
+
 long engine_request(struct engine *e, const char *method, const char *path,
 		    const json_t *body, struct buf *out, size_t limit, char **err)
 {
@@ -166,18 +181,10 @@ long engine_request(struct engine *e, const char *method, const char *path,
 	CURLcode rc;
 
 	*err = NULL;
-	curl_easy_reset(e->curl);
-	set_transport(e);
-	e->errbuf[0] = '\0';
-	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->errbuf);
-	curl_easy_setopt(e->curl, CURLOPT_URL, url);
+	prepare(e, url);
 	curl_easy_setopt(e->curl, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(e->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(e->curl, CURLOPT_NOPROGRESS, 0L);
 	if (body) {
 		json = json_dumps(body, JSON_COMPACT);
 		if (!json)
@@ -235,17 +242,9 @@ long engine_stream(struct engine *e, const char *path, int (*eat)(const void *p,
 	CURLcode rc;
 
 	*err = NULL;
-	curl_easy_reset(e->curl);
-	set_transport(e);
-	e->errbuf[0] = '\0';
-	curl_easy_setopt(e->curl, CURLOPT_ERRORBUFFER, e->errbuf);
-	curl_easy_setopt(e->curl, CURLOPT_URL, url);
+	prepare(e, url);
 	curl_easy_setopt(e->curl, CURLOPT_WRITEFUNCTION, on_stream);
 	curl_easy_setopt(e->curl, CURLOPT_WRITEDATA, &st);
-	curl_easy_setopt(e->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e->curl, CURLOPT_CONNECTTIMEOUT, 10L);
-	curl_easy_setopt(e->curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(e->curl, CURLOPT_NOPROGRESS, 0L);
 	rc = curl_easy_perform(e->curl);
 	if (st.stopped < 0)
 		*err = xasprintf("GET %s: the engine sent an answer that could not be read", path);

@@ -1,5 +1,6 @@
 #include "idmap.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,24 +18,29 @@ void idmap_free(struct idmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
-long idmap_to_host(const struct idmap *m, long id)
+/* `id' through the map, from the inside to the outside (to_host) or back; -1 when no
+ * range holds it. An empty map is the identity. */
+static long translate(const struct idmap *m, long id, bool to_host)
 {
 	if (m->n == 0)
 		return id;
-	for (size_t i = 0; i < m->n; i++)
-		if (id >= m->v[i].inside && id - m->v[i].inside < m->v[i].count)
-			return m->v[i].outside + (id - m->v[i].inside);
+	for (size_t i = 0; i < m->n; i++) {
+		long from = to_host ? m->v[i].inside : m->v[i].outside;
+		long to = to_host ? m->v[i].outside : m->v[i].inside;
+		if (id >= from && id - from < m->v[i].count)
+			return to + (id - from);
+	}
 	return -1;
+}
+
+long idmap_to_host(const struct idmap *m, long id)
+{
+	return translate(m, id, true);
 }
 
 long idmap_to_container(const struct idmap *m, long id)
 {
-	if (m->n == 0)
-		return id;
-	for (size_t i = 0; i < m->n; i++)
-		if (id >= m->v[i].outside && id - m->v[i].outside < m->v[i].count)
-			return m->v[i].inside + (id - m->v[i].outside);
-	return -1;
+	return translate(m, id, false);
 }
 
 /* A decimal number filling exactly [s, end), or -1. */
