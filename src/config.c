@@ -53,7 +53,7 @@ static const char usage_text[] =
 	"  -q, --quiet              no summary lines (VOLOWN_QUIET=1)\n"
 	"  -v, --verbose            say what is done and why (VOLOWN_VERBOSE=1)\n"
 	"  -h, --help               this text\n"
-	"  -V, --version            the version\n"
+	"  -V, --version            the version and the architecture\n"
 	"\n"
 	"The config file holds the same settings as `key = value' lines (user, path,\n"
 	"policy, chmod, auto, init, on-error, ...); options beat variables beat the file.\n"
@@ -66,6 +66,32 @@ static const char usage_text[] =
 	"126 when the command cannot be executed; 127 when it was not found; 128+N when\n"
 	"signal N (SIGTERM, SIGINT, SIGQUIT) stopped the fix.\n"
 	"With no COMMAND: 0 when every path was fixed, 125 otherwise.\n";
+
+/* The architecture this binary was compiled for, by Debian's name (as the release
+ * files are named), from the compiler's own predefined macros. */
+#if defined(__x86_64__) && defined(__ILP32__)
+#define ARCH "x32"
+#elif defined(__x86_64__)
+#define ARCH "amd64"
+#elif defined(__aarch64__)
+#define ARCH "arm64"
+#elif defined(__arm__) && defined(__ARM_PCS_VFP)
+#define ARCH "armhf"
+#elif defined(__arm__)
+#define ARCH "armel"
+#elif defined(__i386__)
+#define ARCH "i386"
+#elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
+#define ARCH "ppc64el"
+#elif defined(__powerpc64__)
+#define ARCH "ppc64"
+#elif defined(__s390x__)
+#define ARCH "s390x"
+#elif defined(__riscv) && defined(__LP64__)
+#define ARCH "riscv64"
+#else
+#define ARCH "unknown"
+#endif
 
 /* Every setting, once: its config-file key (the long option is --key), its variable,
  * its short option, whether it takes a value, how it is applied, and whether the root-
@@ -469,7 +495,7 @@ static size_t parse_args(int argc, char **argv, struct config *cfg, struct arg *
 			fputs(usage_text, stdout);
 			exit(0);
 		} else if (c == 'V') {
-			puts("volown " VOLOWN_VERSION);
+			puts("volown " VOLOWN_VERSION " (" ARCH ")");
 			exit(0);
 		} else if (c == ':') {
 			die(EXIT_VOLOWN, "option `%s' needs a value (see volown --help)",
