@@ -37,14 +37,14 @@ doctor-unit-if-possible:
 
 $(BUILD)/volown-doctor: $(DOCTOR_SRCS) $(DOCTOR_HDRS) doctor/doctor.mk Makefile
 	@mkdir -p $(BUILD)
-	$(HOST_CC) $(ALL_CFLAGS) $(DOCTOR_CFLAGS) -o $@ $(DOCTOR_SRCS) $(DOCTOR_LDFLAGS) $(DOCTOR_LIBS)
+	$(HOST_CC) $(HOST_CFLAGS) $(DOCTOR_CFLAGS) -o $@ $(DOCTOR_SRCS) $(DOCTOR_LDFLAGS) $(DOCTOR_LIBS)
 
 # The doctor's unit tests link the doctor's modules, not src/'s: this pattern has a
 # shorter stem than the Makefile's $(BUILD)/unit/%, so make prefers it.
 $(BUILD)/unit/test_doctor_%: tests/unit/test_doctor_%.c tests/unit/tap.h \
 		$(DOCTOR_LIB_SRCS) $(DOCTOR_HDRS) doctor/doctor.mk
 	@mkdir -p $(BUILD)/unit
-	$(HOST_CC) $(ALL_CFLAGS) -g -Idoctor -Itests/unit $(DOCTOR_CFLAGS) -o $@ $< $(DOCTOR_LIB_SRCS) $(DOCTOR_LIBS)
+	$(HOST_CC) $(HOST_CFLAGS) -g -Idoctor -Itests/unit $(DOCTOR_CFLAGS) -o $@ $< $(DOCTOR_LIB_SRCS) $(DOCTOR_LIBS)
 
 # Fuzzing the doctor's parsers with libFuzzer: tests/fuzz.sh runs these with the
 # others (make fuzz-build builds them when the doctor's libraries are there).

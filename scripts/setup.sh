@@ -27,8 +27,24 @@ is_installed() {
 	[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]
 }
 
+APT=(apt-get -o DPkg::Lock::Timeout=600)
+
+# The foreign architectures that packages named PACKAGE:ARCH need (musl-dev:arm64, ...):
+# dpkg must know them before apt can install them.
+add_architectures() {
+	local native arch added=()
+	native=$(dpkg --print-architecture)
+	for arch in $(printf '%s\n' "$@" | sed -n 's/^[^:]*://p' | sort -u); do
+		[ "$arch" != "$native" ] || continue
+		dpkg --print-foreign-architectures | grep -qx "$arch" && continue
+		dpkg --add-architecture "$arch" || die "dpkg --add-architecture $arch failed"
+		added+=("$arch")
+	done
+	[ ${#added[@]} -eq 0 ] || say "added the foreign architectures ${added[*]} to dpkg (for make cross)"
+}
+
 install_packages() {
-	local missing=() p
+	local missing=() p log
 	for p in $(wanted_packages); do
 		is_installed "$p" || missing+=("$p")
 	done
@@ -36,9 +52,50 @@ install_packages() {
 	[ "$(id -u)" -eq 0 ] || die "missing Debian packages: ${missing[*]} (run as root to install them)"
 	say "installing ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null || die "apt-get update failed"
-	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+	add_architectures "${missing[@]}"
+	# A mirror may serve an index that does not match its Release file (seen for some
+	# architectures of the security suite): apt then keeps the index it had and exits
+	# non-zero. Go on with what it has; the install below says if that is not enough.
+	log=$(mktemp)
+	if ! "${APT[@]}" update -qq >"$log" 2>&1; then
+		say "apt-get update reported errors (going on with the indexes it has):"
+		grep -E '^(E|W):' "$log" | sed 's/^/setup:   /' | head -n 10
+	fi
+	rm -f "$log"
+	"${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
 		die "apt-get install ${missing[*]} failed"
+}
+
+# musl for every architecture of release/arches whose Debian release has no musl-dev
+# for it (riscv64 on Debian 12): built from Debian's musl source package.
+install_cross_musl() {
+	local arch gnu musl
+	while read -r arch gnu musl _; do
+		command -v "$musl-gcc" >/dev/null && continue
+		[ "$(id -u)" -eq 0 ] || die "$musl-gcc is missing (run as root: scripts/musl-cross.sh $arch)"
+		"$ROOT/scripts/musl-cross.sh" "$arch" || die "scripts/musl-cross.sh $arch failed"
+	done < <(sed -e 's/#.*//' "$ROOT/release/arches" | awk 'NF')
+}
+
+# qemu-user-static registers its binfmt_misc handlers through systemd-binfmt at boot;
+# where no systemd runs (a container, a minimal VM), register them the same way, from
+# the package's own /usr/lib/binfmt.d files, so that foreign binaries run in containers
+# (the arm64 container test). Where the kernel does not allow it, that test says so.
+register_binfmt() {
+	local dir=/proc/sys/fs/binfmt_misc q conf
+	[ "$(id -u)" -eq 0 ] || return 0
+	if [ ! -e "$dir/register" ]; then
+		mount -t binfmt_misc binfmt_misc "$dir" 2>/dev/null || return 0
+	fi
+	for q in $(sed -e 's/#.*//' "$ROOT/release/arches" | awk 'NF { print $4 }'); do
+		conf=/usr/lib/binfmt.d/qemu-$q.conf
+		[ -f "$conf" ] && [ ! -e "$dir/qemu-$q" ] || continue
+		# the host's own architecture has no handler (its file would not match anyway)
+		[ "$q" != "$(uname -m)" ] || continue
+		if sed -n '/^:/p' "$conf" >"$dir/register" 2>/dev/null; then
+			say "registered qemu-$q with binfmt_misc (as systemd-binfmt does at boot)"
+		fi
+	done
 }
 
 engine_answers() {
@@ -110,6 +167,8 @@ start_dockerd() {
 
 main() {
 	install_packages
+	install_cross_musl
+	register_binfmt
 	engine_answers || start_dockerd
 }
 
