@@ -36,6 +36,7 @@ vinit() {
 }
 
 @test "the command runs as the dropped user with the same signal state as without --init" {
+	require_native "no PR_SET_CHILD_SUBREAPER (volown warns), and a signal ignored by qemu's caller is not ignored after its exec"
 	local plain
 	run "$VOLOWN" --user nobody -- grep -E '^(Uid|SigBlk|SigIgn|CapEff):' /proc/self/status
 	plain=$output
@@ -48,6 +49,7 @@ vinit() {
 # A signal ignored by whoever started volown stays ignored in the command, as it would
 # through a plain exec (nohup relies on that); nothing else is ignored or blocked.
 @test "an inherited ignored signal (USR2) stays ignored, nothing is blocked" {
+	require_native "a signal ignored by qemu's caller is not ignored after its exec"
 	# what a plain exec under the same starter would see (USR2 is 0x800, plus whatever
 	# the starter itself left ignored)
 	want=$(sh -c 'trap "" USR2; exec grep "^SigIgn:" /proc/self/status')
@@ -92,6 +94,7 @@ LOOP='n=0; while [ $n -lt 30 ]; do sleep 1 & wait $!; n=$((n+1)); done'
 
 # Not PID 1: volown must be a child subreaper, or orphans would go to the real init.
 @test "orphans of the command are reparented to volown and reaped" {
+	require_native "no PR_SET_CHILD_SUBREAPER"
 	run vinit -- sh -c '
 		i=0; while [ $i -lt 50 ]; do (sleep 0.2 &); i=$((i+1)); done
 		p=$( (sleep 5 >/dev/null & echo $!) )

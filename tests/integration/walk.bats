@@ -44,7 +44,8 @@ teardown() {
 @test "an already-right tree: nothing changed, and no chown call at all" {
 	make_mixed_tree "$T"
 	chown -hR 1000:1000 "$T/vol"
-	run strace -f -qq -e trace=chown,fchown,fchownat,lchown "$VOLOWN" --user 1000:1000 --path "$T/vol"
+	# every chown call, the 32-bit ones (fchown32, ...) of i386 and armhf included
+	run strace -f -qq -e trace=/chown "$VOLOWN" --user 1000:1000 --path "$T/vol"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"14 entries checked, 0 changed"* ]]
 	[[ "$output" != *chown* ]]
@@ -62,13 +63,13 @@ teardown() {
 @test "post-order: the root is changed last, after every entry below it" {
 	mkdir -p "$T/vol/a/b"
 	touch "$T/vol/a/b/f" "$T/vol/g"
-	run strace -f -qq -e trace=chown,lchown,fchown,fchownat -e signal=none "$VOLOWN" -q --user 1000:1000 --path "$T/vol"
+	run strace -f -qq -e trace=/chown -e signal=none "$VOLOWN" -q --user 1000:1000 --path "$T/vol"
 	[ "$status" -eq 0 ]
 	calls=$(printf '%s\n' "$output" | grep -c 'chown.*= 0$')
 	[ "$calls" -eq 5 ]
 	# the root is fchown()ed through its own descriptor, and it is the very last call
 	last=$(printf '%s\n' "$output" | grep chown | tail -n 1 | sed 's/^\[pid *[0-9]*\] //')
-	[[ "$last" == fchown\(*1000,\ 1000\)* ]]
+	[[ "$last" =~ ^fchown(32)?\(.*1000,\ 1000\) ]]
 	[ "$(stat -c %u "$T/vol")" = 1000 ]
 }
 
@@ -89,6 +90,7 @@ teardown() {
 }
 
 @test "a bind mount of an outside directory inside the tree is left alone" {
+	require_native "qemu-user 7.2 gives statx's STATX_MNT_ID bit but a mount id of 0"
 	mkdir -p "$T/vol/mnt" "$T/outside"
 	touch "$T/outside/precious"
 	mount --bind "$T/outside" "$T/vol/mnt"

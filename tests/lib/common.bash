@@ -41,9 +41,17 @@ setup() {
 	skip_if_file_skipped
 }
 
+# Skip when $VOLOWN is another architecture's binary run under qemu-user (make
+# test-cross sets VOLOWN_EMULATED=ARCH), for a test that needs what qemu-user does not
+# give: the reason names it.
+require_native() {
+	[ -z "${VOLOWN_EMULATED:-}" ] || skip "qemu-user ($VOLOWN_EMULATED): $*"
+}
+
 # The static build itself (its size, its setuid mode, its memory), not a sanitizer build.
 require_static() {
 	[ -z "${VOLOWN_SANITIZED:-}" ] || skip "needs the static build, not the sanitizer build"
+	require_native "the kernel must run the binary itself (its file, a setuid bit, its memory); tests/cross checks each architecture's file"
 }
 
 # The engine must answer: `make test` starts it through scripts/setup.sh.
