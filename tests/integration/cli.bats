@@ -149,14 +149,23 @@ teardown() {
 	fi
 }
 
-@test "make install puts the binary and the man page under PREFIX" {
+@test "make install puts both programs and both man pages under PREFIX, make uninstall removes them" {
 	require_static
+	[ -x "$VOLOWN_ROOT/build/volown-doctor" ] || skip "the doctor is not built (its libraries are missing)"
 	run make -s -C "$VOLOWN_ROOT" install PREFIX="$T/prefix"
-	[ "$status" -eq 0 ]
-	cmp "$VOLOWN" "$T/prefix/bin/volown"
-	[ -x "$T/prefix/bin/volown" ]
-	[ -f "$T/prefix/share/man/man1/volown.1" ]
+	[ "$status" -eq 0 ] || { show_output; false; }
+	cmp "$VOLOWN_ROOT/build/volown" "$T/prefix/bin/volown"
+	cmp "$VOLOWN_ROOT/build/volown-doctor" "$T/prefix/bin/volown-doctor"
+	[ "$(stat -c %a "$T/prefix/bin/volown")" = 755 ] && [ "$(stat -c %a "$T/prefix/bin/volown-doctor")" = 755 ]
 	grep -q '^\.SH SETUID MODE' "$T/prefix/share/man/man1/volown.1"
+	grep -q '^\.TH VOLOWN-DOCTOR 1' "$T/prefix/share/man/man1/volown-doctor.1"
+	# volown doctor finds the installed doctor beside itself, with no PATH at all
+	run -0 env -i "$T/prefix/bin/volown" doctor --help
+	[[ "$output" == *"Usage: volown doctor"* ]] || { show_output; false; }
+	run make -s -C "$VOLOWN_ROOT" uninstall PREFIX="$T/prefix"
+	[ "$status" -eq 0 ] || { show_output; false; }
+	run find "$T/prefix" -type f
+	[ -z "$output" ] || { show_output; fail "left behind by make uninstall"; }
 }
 
 @test "variables beat the config file both ways: VOLOWN_QUIET=0 over quiet = 1" {
