@@ -52,9 +52,10 @@ v() {
 	fi
 }
 
-# try COMMAND...: $output (stdout and stderr) and $status, whatever the status.
+# try COMMAND...: $output (stdout and stderr) and $status, whatever the status; a run
+# that hangs (a broken build can loop forever) is cut after 120 s with status 124.
 try() {
-	output=$("$@" 2>&1) && status=0 || status=$?
+	output=$(timeout -k 5 120 "$@" 2>&1) && status=0 || status=$?
 }
 
 # Record a failure of this architecture and go on with the next one.
@@ -141,7 +142,7 @@ elf_got() {
 # Runs "$@" with the test passwd and group, printing what it printed and its status.
 in_ns() {
 	unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/group" /etc/group &&
-		shift && "$@"; echo "status=$?"' sh "$BATS_FILE_TMPDIR/etc" "$@" 2>&1
+		shift && timeout -k 5 120 "$@"; echo "status=$?"' sh "$BATS_FILE_TMPDIR/etc" "$@" 2>&1
 }
 
 @test "--user and the drop: the same ids, groups, HOME and capabilities as gosu, on every architecture" {

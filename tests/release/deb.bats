@@ -13,7 +13,8 @@ bats_require_minimum_version 1.5.0
 P=volown-test-deb-$VOLOWN_TREE
 
 setup_file() {
-	container_suite "$P" && [ -z "${VOLOWN_SKIP:-}" ] || return 0
+	container_suite "$P" || return
+	[ -z "${VOLOWN_SKIP:-}" ] || return 0
 	export T VERSION HOST_ARCH
 	T=$(mktemp -d /tmp/volown-deb.XXXXXX)
 	VERSION=$(sed -n 's/^VERSION *:= *//p' "$VOLOWN_ROOT/Makefile")
@@ -97,7 +98,7 @@ engine_socket() {
 	if [ ! -f "$base" ]; then
 		mkdir -p "${base%/*}"
 		run_status 0 unshare -m mmdebstrap --quiet --mode=root --variant=essential --format=tar \
-			--include="$deps" "$codename" "$base.tmp" "$mirror"
+			${deps:+--include="$deps"} "$codename" "$base.tmp" "$mirror"
 		mv "$base.tmp" "$base"
 	fi
 	mkdir -p "$T/root"

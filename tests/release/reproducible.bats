@@ -32,11 +32,12 @@ teardown_file() {
 	sleep 2 # a second apart at least, whatever the clock
 	run_status 0 env -u SOURCE_DATE_EPOCH TZ=Asia/Tokyo LC_ALL=C.UTF-8 faketime -f '+3d' sh -c \
 		'umask 077 && exec make -s -j2 -C "$1" release' - "$B"
-	local f files=0
+	local f files=0 differ=()
 	for f in "$A"/dist/*; do
 		files=$((files + 1))
-		cmp "$f" "$B/dist/${f##*/}" || fail "dist/${f##*/} differs between the two clones"
+		cmp -s "$f" "$B/dist/${f##*/}" || differ+=("${f##*/}")
 	done
+	[ ${#differ[@]} -eq 0 ] || fail "different in the two clones: ${differ[*]}"
 	[ "$(ls "$A/dist")" = "$(ls "$B/dist")" ] || fail "different files: $(ls "$A/dist") / $(ls "$B/dist")"
 	# every architecture, the tarball, SHA256SUMS
 	[ "$files" -eq $(($(grep -c '^[a-z]' "$VOLOWN_ROOT/release/arches") + 2)) ] ||
