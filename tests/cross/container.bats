@@ -15,12 +15,13 @@ bats_require_minimum_version 1.5.0
 P=volown-test-cross-$VOLOWN_TREE
 ARCH=arm64
 
-# Why arm64 binaries cannot run in containers here, or nothing when they can. Reads the
-# kernel's binfmt_misc table (mounted in a private mount namespace if need be).
+# Why ARCH's binaries (default arm64) cannot run in containers here, or nothing when
+# they can. Reads the kernel's binfmt_misc table (mounted in a private mount namespace
+# if need be).
 binfmt_reason() {
-	local q state
-	q=$(arch_field "$ARCH" 4)
-	arch_native "$ARCH" && return 0
+	local arch=${1:-$ARCH} q state
+	q=$(arch_field "$arch" 4)
+	arch_native "$arch" && return 0
 	state=$(unshare -m sh -c 'd=/proc/sys/fs/binfmt_misc
 		[ -e "$d/status" ] || mount -t binfmt_misc binfmt_misc "$d" 2>/dev/null ||
 			{ echo "no binfmt_misc in this kernel, or no right to mount it"; exit; }
@@ -63,9 +64,9 @@ setup_file() {
 		rm -rf "$tmp"
 	fi
 
-	# volown's own image for arm64, from the release binary
-	make -s -C "$VOLOWN_ROOT" images ARCHES="$ARCH" IMAGE_REPO="$P/volown" >/dev/null ||
-		fail "make images ARCHES=$ARCH failed" || return
+	# volown's own image for every architecture, from the release binaries
+	make -s -C "$VOLOWN_ROOT" images IMAGE_REPO="$P/volown" >/dev/null ||
+		fail "make images failed" || return
 
 	# the MailHog stand-in, for arm64: its RUN steps already run arm64 busybox
 	tmp=$(mktemp -d)
@@ -99,6 +100,23 @@ teardown_file() {
 	# the machine the container's programs see is an arm64 one
 	run_status 0 docker run --rm --network none --platform linux/arm64 --entrypoint uname "$MAILHOG_IMAGE" -m
 	[ "$output" = aarch64 ] || { show_output; false; }
+}
+
+@test "make images: volown's image for every architecture, marked with its platform, runs its own binary" {
+	local arch platform got ran=()
+	for arch in $(arch_list); do
+		platform=$(arch_field "$arch" 5)
+		got=$(docker image inspect -f '{{.Os}}/{{.Architecture}}{{with .Variant}}/{{.}}{{end}}' \
+			"$P/volown:$VERSION-$arch")
+		[ "$got" = "$platform" ] || fail "$arch: the image is $got, not $platform"
+		# run it where the kernel can (binfmt_misc for the foreign ones)
+		[ -z "$(binfmt_reason "$arch")" ] || continue
+		run_status 0 docker run --rm --network none --platform "$platform" "$P/volown:$VERSION-$arch" --version
+		[ "$output" = "volown $VERSION ($arch)" ] || { show_output; fail "$arch"; }
+		ran+=("$arch")
+	done
+	echo "# ran: ${ran[*]}" >&3
+	[[ " ${ran[*]} " == *" arm64 "* ]]
 }
 
 @test "arm64: without volown the seed's service cannot write to its named volume" {
