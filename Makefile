@@ -27,7 +27,9 @@ ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
 SOURCE_DATE_EPOCH := $(shell if [ -e $(CURDIR)/.git ]; then git -C $(CURDIR) log -1 --format=%ct; \
                        else sed -n '/^[0-9][0-9]*$$/p' $(CURDIR)/release/source-date-epoch; fi)
 endif
+ifneq ($(SOURCE_DATE_EPOCH),)
 export SOURCE_DATE_EPOCH
+endif
 REPRO      := -ffile-prefix-map=$(CURDIR)=.
 
 WARN       := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
