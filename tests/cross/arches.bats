@@ -227,8 +227,10 @@ make_statx_tree() {
 	local top=$1 m
 	mkdir -p "$top/d"
 	for m in 0000 0400 0644 0755 1777 2750 4711 6755 7777 0070; do
-		touch "$top/f$m" && chmod "$m" "$top/f$m"
-		mkdir "$top/d/d$m" && chmod "$m" "$top/d/d$m"
+		touch "$top/f$m"
+		chmod "$m" "$top/f$m"
+		mkdir "$top/d/d$m"
+		chmod "$m" "$top/d/d$m"
 	done
 	mkfifo "$top/fifo"
 	ln -s f0644 "$top/link"
@@ -291,7 +293,8 @@ make_statx_tree() {
 	count=$(find "$T/template" -mindepth 1 -printf . | wc -c) # names hold newlines
 	[ "$count" -ge 2500 ] || fail "only $count names were made"
 	for arch in $(arch_list); do
-		rm -rf "$T/vol" && cp -a "$T/template" "$T/vol"
+		rm -rf "$T/vol"
+		cp -a "$T/template" "$T/vol"
 		try "$(v "$arch")" --user 1000:1000 --path "$T/vol"
 		[ "$status" -eq 0 ] || { bad "$arch: status $status: ${output:0:300}"; continue; }
 		[[ $output == *"$T/vol: $((count + 1)) entries checked, $((count + 1)) changed"* ]] ||
@@ -314,7 +317,8 @@ times_sizes() {
 		touch -d '2100-01-01 00:00:00 UTC' "$T/vol/future"
 		truncate -s 5G "$T/vol/d/sparse"
 		touch -d '1901-12-01 00:00:00 UTC' "$T/vol/d/past"
-		ln -s future "$T/vol/link" && touch -h -d '2100-01-01 00:00:00 UTC' "$T/vol/link"
+		ln -s future "$T/vol/link"
+		touch -h -d '2100-01-01 00:00:00 UTC' "$T/vol/link"
 		before=$(times_sizes "$T/vol")
 		try "$(v "$arch")" --user 1000:1000 --path "$T/vol"
 		[ "$status" -eq 0 ] || { bad "$arch: status $status: $output"; continue; }

@@ -156,7 +156,8 @@ teardown() {
 	[ "$status" -eq 0 ] || { show_output; false; }
 	cmp "$VOLOWN_ROOT/build/volown" "$T/prefix/bin/volown"
 	cmp "$VOLOWN_ROOT/build/volown-doctor" "$T/prefix/bin/volown-doctor"
-	[ "$(stat -c %a "$T/prefix/bin/volown")" = 755 ] && [ "$(stat -c %a "$T/prefix/bin/volown-doctor")" = 755 ]
+	[ "$(stat -c %a "$T/prefix/bin/volown")" = 755 ]
+	[ "$(stat -c %a "$T/prefix/bin/volown-doctor")" = 755 ]
 	grep -q '^\.SH SETUID MODE' "$T/prefix/share/man/man1/volown.1"
 	grep -q '^\.TH VOLOWN-DOCTOR 1' "$T/prefix/share/man/man1/volown-doctor.1"
 	# volown doctor finds the installed doctor beside itself, with no PATH at all

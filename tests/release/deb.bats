@@ -41,7 +41,8 @@ teardown_file() {
 			"Package: volown"$'\n'"Version: $VERSION"$'\n'"Architecture: $arch" ] ||
 			fail "$arch: $(dpkg-deb -f "$deb" Package Version Architecture)"
 		[ -z "$(dpkg-deb -f "$deb" Depends Pre-Depends Recommends)" ] || fail "$arch: has dependencies"
-		rm -rf "$T/x" && dpkg-deb -x "$deb" "$T/x"
+		rm -rf "$T/x"
+		dpkg-deb -x "$deb" "$T/x"
 		cmp "$T/x/usr/bin/volown" "$VOLOWN_ROOT/build/$arch/volown" || fail "$arch: not build/$arch/volown"
 		[ -f "$T/x/usr/share/man/man1/volown.1.gz" ] || fail "$arch: no man page"
 	done
@@ -51,7 +52,8 @@ teardown_file() {
 	local deb=$T/dist/deb/volown-doctor_${VERSION}_$HOST_ARCH.deb depends lib path pkg
 	[ -f "$deb" ] || fail "$deb is missing"
 	depends=$(dpkg-deb -f "$deb" Depends)
-	rm -rf "$T/x" && dpkg-deb -x "$deb" "$T/x"
+	rm -rf "$T/x"
+	dpkg-deb -x "$deb" "$T/x"
 	# the expectation: each NEEDED library of the binary, found by the dynamic linker,
 	# and the package that holds it
 	for lib in $(readelf -d "$T/x/usr/bin/volown-doctor" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
@@ -109,7 +111,8 @@ engine_socket() {
 		"/tmp/volown-doctor_${VERSION}_$HOST_ARCH.deb"
 	run_status 0 chroot "$T/root" dpkg-query -W -f '${Package} ${Status}\n' volown volown-doctor
 	[ "$output" = "volown install ok installed"$'\n'"volown-doctor install ok installed" ] || { show_output; false; }
-	[ -f "$T/root/usr/share/man/man1/volown.1.gz" ] && [ -f "$T/root/usr/share/man/man1/volown-doctor.1.gz" ]
+	[ -f "$T/root/usr/share/man/man1/volown.1.gz" ]
+	[ -f "$T/root/usr/share/man/man1/volown-doctor.1.gz" ]
 
 	# the seed's compose file; `volown doctor` finds volown-doctor beside itself (no PATH)
 	mkdir -p "$T/root/srv/seed"
@@ -131,6 +134,7 @@ engine_socket() {
 
 	# and dpkg -r takes both away
 	run_status 0 chroot "$T/root" dpkg -r volown volown-doctor
-	[ ! -e "$T/root/usr/bin/volown" ] && [ ! -e "$T/root/usr/bin/volown-doctor" ] &&
-		[ ! -e "$T/root/usr/share/man/man1/volown-doctor.1.gz" ]
+	[ ! -e "$T/root/usr/bin/volown" ]
+	[ ! -e "$T/root/usr/bin/volown-doctor" ]
+	[ ! -e "$T/root/usr/share/man/man1/volown-doctor.1.gz" ]
 }
