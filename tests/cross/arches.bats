@@ -238,10 +238,12 @@ make_statx_tree() {
 	ln "$top/outside-link-target" "$top/d/hardlinked"
 }
 
-@test "statx fields: modes (checked against chmod -R), link counts, types, on every architecture" {
+@test "statx fields: modes (checked against chown -R and chmod -R), link counts, types, on every architecture" {
 	local arch mode=u+rwX,g+rX,g-w,o-rwx
-	# the expectation: GNU chmod on a copy
+	# the expectation: GNU chown, then GNU chmod, on a copy (a file whose owner changes
+	# keeps no set-ID bit, as with chown(1))
 	make_statx_tree "$T/want"
+	chown -hR 1000:1000 "$T/want"
 	chmod -R "$mode" "$T/want" 2>/dev/null || true
 	for arch in $(arch_list); do
 		rm -rf "$T/vol"
@@ -257,7 +259,7 @@ make_statx_tree() {
 			-printf '%p %y %m\n' | LC_ALL=C sort) \
 			<(cd "$T/vol" && find . ! -name hardlinked ! -name outside-link-target \
 				-printf '%p %y %m\n' | LC_ALL=C sort) >"$T/diff" ||
-			bad "$arch: modes differ from chmod -R (< chmod, > volown): $(cat "$T/diff")"
+			bad "$arch: modes differ from chown and chmod (< chmod, > volown): $(cat "$T/diff")"
 	done
 	all_good
 }
