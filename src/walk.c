@@ -93,6 +93,11 @@ struct kstatx {
 #define ADD(p, v)   __atomic_add_fetch((p), (v), __ATOMIC_ACQ_REL)
 #define SUB(p, v)   __atomic_sub_fetch((p), (v), __ATOMIC_ACQ_REL)
 
+/* A 64-bit counter for them, 8-aligned on i386 too: there a uint64_t member may be only
+ * 4-aligned, and an atomic on one that straddles two cache lines is a split lock, some
+ * 17 ms each where the kernel mitigates them. */
+typedef uint64_t atomic64 __attribute__((aligned(8)));
+
 /* A lock and a wait on futexes: the few lines pthread's would cost kilobytes of the
  * static binary. lock: 0 free, 1 taken, 2 taken with waiters. */
 static void futex(int *addr, int op, int val)
@@ -231,7 +236,7 @@ struct shared {
 	bool done;		   /* the root has been changed */
 	bool failed;		   /* stop: change nothing more (atomic) */
 	bool incomplete;	   /* something was left wrong: keep the root as it is (atomic) */
-	uint64_t checked, changed; /* for the progress lines (atomic) */
+	atomic64 checked, changed; /* for the progress lines (atomic) */
 	unsigned long open_dirs;   /* nodes alive: directories being walked (atomic) */
 	size_t name_budget;	   /* bytes of pending names each worker may hold */
 	int progress_lock;
