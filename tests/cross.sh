@@ -34,7 +34,8 @@ for arch in $ARCHES; do
 	echo "==> $arch ($how)"
 	arch_started=$SECONDS
 	log=$(mktemp)
-	VOLOWN=$volown VOLOWN_EMULATED=$emulated tests/run "${units[@]}" tests/integration 2>&1 | tee "$log"
+	VOLOWN=$volown VOLOWN_EMULATED=$emulated VOLOWN_SIZE_BUDGET=$(arch_field "$arch" 6) \
+		tests/run "${units[@]}" tests/integration 2>&1 | tee "$log"
 	counts=$(tail -n 1 "$log")
 	rm -f "$log"
 	read -r p _ f _ s _ <<<"$counts"

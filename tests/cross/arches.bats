@@ -140,8 +140,11 @@ elf_got() {
 }
 
 # Runs "$@" with the test passwd and group, printing what it printed and its status.
+# They go on a tmpfs over /etc, not bind-mounted over /etc/passwd: a package install
+# that replaces the machine's /etc/passwd meanwhile (adduser renames a new file over
+# it) would detach such a mount, and the test would read the machine's file.
 in_ns() {
-	unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/group" /etc/group &&
+	unshare -m sh -c 'mount -t tmpfs -o mode=0755 tmpfs /etc && cp "$1/passwd" "$1/group" /etc/ &&
 		shift && timeout -k 5 120 "$@"; echo "status=$?"' sh "$BATS_FILE_TMPDIR/etc" "$@" 2>&1
 }
 

@@ -21,7 +21,8 @@ teardown() {
 	[[ "$output" == *stripped* && "$output" != *"not stripped"* ]]
 	run ldd "$VOLOWN"
 	[ "$status" -ne 0 ] || [[ "$output" == *"not a dynamic executable"* ]]
-	[ "$(stat -c %s "$VOLOWN")" -lt 102400 ]
+	# 100 KB; make test-cross gives another architecture's budget (release/arches)
+	[ "$(stat -c %s "$VOLOWN")" -lt "${VOLOWN_SIZE_BUDGET:-102400}" ]
 }
 
 @test "--help documents every option, variable and exit code" {
@@ -106,8 +107,9 @@ teardown() {
 	require_static
 	local call
 	for call in setresuid setresgid setgroups capset; do
+		# the call, or its 32-bit-id twin (setresuid32, ...) of i386 and armhf
 		run setpriv --groups 0,4,27 --inh-caps +chown strace -f -qq -o /dev/null \
-			-e "inject=$call:retval=0" "$VOLOWN" -q --user 1000:1000 -- touch "$BATS_TEST_TMPDIR/ran"
+			-e "inject=/^$call(32)?\$:retval=0" "$VOLOWN" -q --user 1000:1000 -- touch "$BATS_TEST_TMPDIR/ran"
 		[ "$status" -eq 125 ] || { show_output; fail "$call as a no-op: exit status $status"; }
 		[[ $output == "volown: "*"refusing to go on"* || $output == "volown: the ids did not take"* ]] ||
 			{ show_output; fail "$call as a no-op: not the verification's message"; }

@@ -36,7 +36,8 @@ stop_with() {
 		[ -n "$(find "$T/vol" -user 1000 -print -quit)" ] && break
 		sleep 0.1
 	done
-	pkill "-$sig" -x -P "$(pgrep -x -P "$pid" unshare || echo "$pid")" volown ||
+	# volown, or the qemu-user that runs another architecture's volown (make test-cross)
+	pkill "-$sig" -x -P "$(pgrep -x -P "$pid" unshare || echo "$pid")" 'volown|qemu-.*' ||
 		pkill "-$sig" -f "^$VOLOWN --user 1000:1000 --path $T/vol" || fail "volown was not running"
 	status=0
 	wait "$pid" || status=$?
