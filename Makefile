@@ -37,7 +37,7 @@ WARN       := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wstrict-proto
 # Not for the static musl binary: musl has no _FORTIFY_SOURCE (the build with and
 # without -D_FORTIFY_SOURCE=2 is byte-identical), and a static binary has no PLT
 # (-fno-plt only makes the linker turn its GOT calls back into direct ones, each with
-# a useless addr32 prefix byte: 409 calls on amd64 at -Oz). Both act on glibc: the unit tests
+# a useless addr32 prefix byte: some 400 calls on amd64). Both act on glibc: the unit tests
 # and the dynamically linked doctor get them (HOST_HARDEN).
 HARDEN     := -fstack-protector-strong
 # The optimisation of the release builds (make cross, make release) and the default.
