@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # volown --user against the real gosu: for every spec, the same `id` and the same HOME.
-# Both run as root in a private mount namespace with a test /etc/passwd and /etc/group
-# bind-mounted over the real ones.
+# Both run as root in a private mount namespace whose /etc holds only a test passwd and
+# group (tests/lib/common.bash, in_etc).
 
 load ../lib/common
 
@@ -37,7 +37,7 @@ GR
 
 # Runs "$@" with the test passwd and group, printing what it printed and its status.
 in_ns() {
-	unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/group" /etc/group && shift && "$@"; echo "status=$?"' sh "$WORK" "$@" 2>&1
+	in_etc "$WORK" "$@"
 }
 
 probe='echo "$(id -u):$(id -g):$(id -G) home=$HOME"'
@@ -86,10 +86,12 @@ probe='echo "$(id -u):$(id -g):$(id -G) home=$HOME"'
 @test "without a passwd file, numeric specs still work as in gosu" {
 	require_root
 	command -v gosu >/dev/null || skip "gosu is not installed"
-	: >"$WORK/empty"
+	mkdir -p "$WORK/none"
+	: >"$WORK/none/passwd"
+	: >"$WORK/none/group"
 	for spec in 1000 1000:1000 0:1000; do
-		want=$(unshare -m sh -c 'mount --bind "$1" /etc/passwd && mount --bind "$1" /etc/group && gosu "$2" sh -c "$3"' sh "$WORK/empty" "$spec" "$probe")
-		got=$(unshare -m sh -c 'mount --bind "$1" /etc/passwd && mount --bind "$1" /etc/group && "$4" -q --user "$2" -- sh -c "$3"' sh "$WORK/empty" "$spec" "$probe" "$VOLOWN")
+		want=$(in_etc "$WORK/none" gosu "$spec" sh -c "$probe")
+		got=$(in_etc "$WORK/none" "$VOLOWN" -q --user "$spec" -- sh -c "$probe")
 		[ "$want" = "$got" ] || { echo "spec [$spec]: gosu [$want] volown [$got]"; false; }
 	done
 }
@@ -160,7 +162,7 @@ sorted_groups() { # "uid:gid:G G G home=H" with the groups sorted and each once
 	printf 'root:x:0:0:root:/root:/bin/sh\napp\0evil:x:0:0::/:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\nnouid:x::1000::/:/bin/sh\nnogid:x:1001:::/:/bin/sh\nwords:x:one:two::/:/bin/sh\ncut:x:1002\n' >"$bad/passwd"
 	printf 'root:x:0:\napp:x:1000:\nstaff:x:50:app\n' >"$bad/group"
 	in_bad() {
-		unshare -m sh -c 'mount --bind "$1/passwd" /etc/passwd && mount --bind "$1/group" /etc/group && shift && "$@"; echo "status=$?"' sh "$bad" "$@" 2>&1
+		in_etc "$bad" "$@"
 	}
 	want=$(HOME=/bogus in_bad gosu app sh -c "$probe")
 	got=$(HOME=/bogus in_bad "$VOLOWN" -q --user app -- sh -c "$probe")

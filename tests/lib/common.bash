@@ -54,6 +54,18 @@ require_static() {
 	require_native "the kernel must run the binary itself (its file, a setuid bit, its memory); tests/cross checks each architecture's file"
 }
 
+# in_etc DIR COMMAND...: runs COMMAND in a private mount namespace whose /etc is a tmpfs
+# holding DIR's passwd and group (and nothing else of the machine's /etc), then prints
+# "status=N". Not bind mounts over /etc/passwd: a package install or a useradd that
+# replaces the machine's /etc/passwd meanwhile (by renaming a new file over it) detaches
+# such a mount, and the test would read the machine's file.
+in_etc() {
+	local dir=$1
+	shift
+	unshare -m sh -c 'mount -t tmpfs -o mode=0755 tmpfs /etc && cp "$1/passwd" "$1/group" /etc/ &&
+		shift && "$@"; echo "status=$?"' sh "$dir" "$@" 2>&1
+}
+
 # The engine must answer: `make test` starts it through scripts/setup.sh.
 require_docker() {
 	[ -z "${VOLOWN_SKIP:-}" ] || return 0
