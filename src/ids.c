@@ -105,10 +105,14 @@ static bool split_line(const char *line, size_t len, struct fields *out, bool co
 }
 
 /* Calls `fn` on every non-empty line of `path` until it returns nonzero; returns that
- * value (negative: an error the callback wrote). */
+ * value (-1: an error the callback keeps), or SCAN_UNREADABLE with the reason in err
+ * when the file exists but cannot be read: never taken for an empty file, which would
+ * give a numeric user gid 0. */
 typedef int (*line_fn)(const struct fields *f, void *ctx);
+#define SCAN_UNREADABLE (-2)
 
-static int scan_file(const char *path, bool comments, line_fn fn, void *ctx)
+static int scan_file(const char *path, bool comments, line_fn fn, void *ctx, char *err,
+		     size_t errlen)
 {
 	FILE *fp = fopen(path, "re");
 	char *line = NULL;
@@ -117,12 +121,20 @@ static int scan_file(const char *path, bool comments, line_fn fn, void *ctx)
 	struct fields f = { .lineno = 0 };
 	int rc = 0;
 
-	if (!fp)
-		return 0; /* a missing file is an empty file, as gosu reads it */
+	if (!fp) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0; /* a missing file is an empty file, as gosu reads it */
+		fmt_to(err, errlen, "cannot read `%s': %s", path, strerror(errno));
+		return SCAN_UNREADABLE;
+	}
 	while (rc == 0 && (len = getline(&line, &cap, fp)) != -1) {
 		f.lineno++;
 		if (split_line(line, (size_t)len, &f, comments))
 			rc = fn(&f, ctx);
+	}
+	if (rc == 0 && ferror(fp)) {
+		fmt_to(err, errlen, "cannot read `%s': %s", path, strerror(errno));
+		rc = SCAN_UNREADABLE;
 	}
 	free(line);
 	fclose(fp);
@@ -299,6 +311,7 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 	struct user_match um = { .default_uid = def->uid, .file = passwd_path };
 	struct group_match gm = { .file = group_path };
 	char *user_part = strdup(spec);
+	int rc;
 	char *group_part;
 
 	memset(out, 0, sizeof *out);
@@ -317,7 +330,10 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 	out->uid = def->uid;
 	out->gid = def->gid;
 
-	if (scan_file(passwd_path, false, match_user, &um) < 0) {
+	rc = scan_file(passwd_path, false, match_user, &um, err, errlen);
+	if (rc == SCAN_UNREADABLE)
+		goto fail;
+	if (rc < 0) {
 		if (um.oom)
 			FAIL("out of memory");
 		bad_entry_text(&um.bad, err, errlen);
@@ -343,7 +359,10 @@ int ids_resolve(const char *spec, const struct id_defaults *def, const char *pas
 	if (!gm.want.empty || um.found) {
 		gm.member = um.found ? um.name : NULL;
 		gm.member_len = um.name_len;
-		if (scan_file(group_path, true, match_group, &gm) < 0 && !gm.oom) {
+		rc = scan_file(group_path, true, match_group, &gm, err, errlen);
+		if (rc == SCAN_UNREADABLE)
+			goto fail;
+		if (rc < 0 && !gm.oom) {
 			bad_entry_text(&gm.bad, err, errlen);
 			goto fail;
 		}
@@ -399,7 +418,10 @@ int ids_group_add(const char *word, const char *group_path, struct identity *id,
 	}
 	gid = gm.want.id;
 	if (!gm.want.numeric) {
-		if (scan_file(group_path, true, match_group, &gm) < 0) {
+		int rc = scan_file(group_path, true, match_group, &gm, err, errlen);
+		if (rc == SCAN_UNREADABLE)
+			return -1;
+		if (rc < 0) {
 			bad_entry_text(&gm.bad, err, errlen);
 			return -1;
 		}

@@ -200,6 +200,25 @@ static void test_bad_entries(void)
 	unlink(gr);
 }
 
+/* A passwd or group that exists but cannot be read is an error, not an empty file (that
+ * would give a numeric user gid 0 without a word). */
+static void test_unreadable_files(void)
+{
+	struct id_defaults def = { .uid = 0, .gid = 0 };
+	struct identity id;
+	char err[256];
+	char *gr = tap_temp_file("");
+
+	ok(ids_resolve("1000", &def, "/", gr, &id, err, sizeof err) < 0 &&
+		   strstr(err, "cannot read `/': Is a directory"),
+	   "a passwd that is a directory is refused (%s)", err);
+	ok(ids_resolve("1000:1000", &def, "/nonexistent", "/", &id, err, sizeof err) < 0 &&
+		   strstr(err, "cannot read `/'"),
+	   "a group that is a directory is refused (%s)", err);
+	unlink(gr);
+	free(gr);
+}
+
 static void test_missing_files(void)
 {
 	struct id_defaults def = { .uid = 0, .gid = 7 };
@@ -301,6 +320,7 @@ int main(void)
 	test_group_add(pw, gr);
 	test_bad_entries();
 	test_missing_files();
+	test_unreadable_files();
 	test_numbers();
 	test_long_line();
 	unlink(pw);
