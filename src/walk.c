@@ -137,6 +137,11 @@ struct entry {
 
 static bool no_statx, no_fchmodat2;
 
+/* statx's mount ids are used only when they agree with the kernel's own word for the
+ * root (/proc/self/fdinfo): qemu-user 7.2 sets STATX_MNT_ID but gives 0, and kernels
+ * before 5.8 have none. Otherwise each opened entry's mount id is read from fdinfo. */
+static bool statx_mnt_ids;
+
 /* One stat call per entry: statx where the kernel has it, else fstatat. */
 static int entry_stat(int dirfd, const char *name, int flags, struct entry *e)
 {
@@ -150,7 +155,8 @@ static int entry_stat(int dirfd, const char *name, int flags, struct entry *e)
 					     .dev = makedev(x.dev_major, x.dev_minor),
 					     .ino = x.ino,
 					     .mnt_id = x.mnt_id,
-					     .has_mnt_id = (x.mask & KSTATX_MNT_ID) != 0 };
+					     .has_mnt_id = (x.mask & KSTATX_MNT_ID) != 0 &&
+							   LOAD(&statx_mnt_ids) };
 			return 0;
 		}
 		if (errno != ENOSYS)
@@ -167,6 +173,43 @@ static int entry_stat(int dirfd, const char *name, int flags, struct entry *e)
 			     .dev = s.st_dev,
 			     .ino = s.st_ino };
 	return 0;
+}
+
+/* The mount id of what `fd' holds, from /proc/self/fdinfo; -1 when it cannot be read. */
+static int fd_mnt_id(int fd, uint64_t *out)
+{
+	char path[40], buf[512];
+	const char *p;
+	ssize_t n;
+	int info;
+
+	fmt_to(path, sizeof path, "/proc/self/fdinfo/%d", fd);
+	info = open(path, O_RDONLY | O_CLOEXEC);
+	if (info < 0)
+		return -1;
+	n = read(info, buf, sizeof buf - 1);
+	close(info);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (!(p = strstr(buf, "\nmnt_id:")))
+		return -1;
+	p += 8;
+	*out = 0;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -1;
+	for (; *p >= '0' && *p <= '9'; p++)
+		*out = *out * 10 + (uint64_t)(*p - '0');
+	return 0;
+}
+
+/* Where statx gives no mount id that can be trusted, the one of the open `fd'. */
+static void fill_mnt_id(int fd, struct entry *e)
+{
+	if (!e->has_mnt_id && fd_mnt_id(fd, &e->mnt_id) == 0)
+		e->has_mnt_id = true;
 }
 
 /* Sets the mode of the non-symlink open (O_PATH) at `fd`. */
@@ -507,11 +550,6 @@ static void fix_entry(struct worker *w, struct frame *f, const char *name, const
 		w->st.skipped++;
 		return;
 	}
-	report_change(w, f->node, name, e);
-	if (o->dry_run) {
-		w->st.changed++;
-		return;
-	}
 	fd = open_at(w, f, f->fd, name, O_PATH | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno != ENOENT)
@@ -523,8 +561,14 @@ static void fix_entry(struct worker *w, struct frame *f, const char *name, const
 		warn("`%s' changed while it was walked: left alone", path_of(w, f->node, name));
 		STORE(&w->sh->incomplete, true);
 		w->st.skipped++;
+	} else if (fill_mnt_id(fd, &now), !same_mount(w->sh, &now)) {
+		verbose("`%s' is another mount: left alone", path_of(w, f->node, name));
 	} else {
-		change(w, fd, &now, false, f->node, name);
+		report_change(w, f->node, name, &now);
+		if (o->dry_run)
+			w->st.changed++;
+		else
+			change(w, fd, &now, false, f->node, name);
 	}
 	close(fd);
 }
@@ -710,6 +754,7 @@ static int open_child(struct worker *w, struct frame *f, struct node **out)
 		close(fd);
 		return -1;
 	}
+	fill_mnt_id(fd, &e);
 	w->st.checked++;
 	if (!same_mount(w->sh, &e)) {
 		verbose("`%s' is another mount: left alone", path_of(w, f->node, name));
@@ -944,6 +989,28 @@ static void plan(const struct walk_opts *o, unsigned *jobs, unsigned *window)
 		*window = 2;
 }
 
+/* Decides where the mount ids come from (see statx_mnt_ids) by the root's. Without
+ * either source, a bind mount of another directory of the same filesystem could not
+ * be told apart: the walk is refused, unless --cross-mounts asks for every mount. */
+static void trust_mount_ids(int rootfd, const char *rootpath, const struct walk_opts *opts,
+			    struct entry *root)
+{
+	uint64_t id;
+	bool fdinfo = fd_mnt_id(rootfd, &id) == 0;
+
+	if (root->has_mnt_id && (!fdinfo || root->mnt_id == id))
+		return;
+	STORE(&statx_mnt_ids, false);
+	root->has_mnt_id = fdinfo;
+	root->mnt_id = fdinfo ? id : 0;
+	if (!fdinfo && !opts->cross_mounts)
+		die(EXIT_VOLOWN,
+		    "cannot tell the mounts inside `%s' apart (statx gives no mount id and "
+		    "/proc/self/fdinfo cannot be read): refusing to walk it (--cross-mounts "
+		    "walks every mount)",
+		    rootpath);
+}
+
 enum walk_result walk_tree(int rootfd, const char *rootpath, const struct walk_opts *opts,
 			   struct walk_stats *stats)
 {
@@ -953,8 +1020,10 @@ enum walk_result walk_tree(int rootfd, const char *rootpath, const struct walk_o
 	unsigned jobs, started = 1;
 
 	*stats = (struct walk_stats){ 0 };
+	STORE(&statx_mnt_ids, true);
 	if (entry_stat(rootfd, "", AT_EMPTY_PATH, &sh.root) < 0)
 		die_errno(EXIT_VOLOWN, "cannot stat `%s'", rootpath);
+	trust_mount_ids(rootfd, rootpath, opts, &sh.root);
 	if (fstatvfs(rootfd, &vfs) == 0 && (vfs.f_flag & ST_RDONLY)) {
 		stats->read_only = true;
 		return WALK_OK;

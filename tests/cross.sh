@@ -6,8 +6,8 @@
 #   ARCHES="arm64 s390x" tests/cross.sh      only these (default: all of release/arches)
 #
 # `make test-cross` builds everything first (make cross cross-unit). Tests that need the
-# binary itself run by the kernel (setuid mode, its file, PR_SET_CHILD_SUBREAPER, the
-# statx mount id) skip under qemu-user and say why; tests/cross/ checks each file.
+# binary itself run by the kernel (setuid mode, its file, PR_SET_CHILD_SUBREAPER) skip
+# under qemu-user and say why; tests/cross/ checks each file.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
