@@ -258,6 +258,8 @@ int fix_paths(const struct config *cfg, const struct target *t)
 	bool complete = true;
 	int rc = 0, lock = -1;
 
+	if (!cfg->paths.n && !cfg->auto_mounts && !cfg->setuid)
+		return 0; /* nothing to fix: nothing to catch either (start-up is measured) */
 	catch_stops(old);
 	if (cfg->setuid && (lock = setuid_claim(&stop_signal)) < 0) {
 		if (stop_signal)

@@ -46,20 +46,21 @@ static bool engine_made(const struct stat *st, const struct statfs *fs)
 	}
 }
 
-static void give_one(int fd, uid_t uid)
+/* Whether `fd' is a stream of the engine's, not yet the user's: then it is to be given. */
+static bool to_give(int fd, uid_t uid, struct stat *st)
 {
-	struct stat st;
 	struct statfs fs;
 
-	if (fstat(fd, &st) < 0 || fstatfs(fd, &fs) < 0) {
+	if (fstat(fd, st) < 0 || fstatfs(fd, &fs) < 0) {
 		if (errno != EBADF)
 			warn_errno("cannot look at %s", names[fd]);
-		return;
+		return false;
 	}
-	if (st.st_uid == uid)
-		return;
-	if (!engine_made(&st, &fs))
-		return;
+	return st->st_uid != uid && engine_made(st, &fs);
+}
+
+static void give_one(int fd, uid_t uid)
+{
 	if (fchown(fd, uid, (gid_t)-1) == 0)
 		verbose("%s given to uid %lu", names[fd], (unsigned long)uid);
 	else if (errno != EPERM && errno != EINVAL && errno != EROFS)
@@ -68,12 +69,20 @@ static void give_one(int fd, uid_t uid)
 
 void streams_give(uid_t uid)
 {
+	struct stat st;
+	bool give[3], any = false;
+	const char *why;
+
+	for (int fd = 0; fd <= 2; fd++)
+		any |= give[fd] = to_give(fd, uid, &st);
+	if (!any)
+		return;
 	/* a host's terminal given to another user would let that user type into it */
-	const char *why = mounts_not_container_here();
-	if (why) {
+	if ((why = mounts_not_container_here())) {
 		verbose("the standard streams stay as they are: this is not a container (%s)", why);
 		return;
 	}
 	for (int fd = 0; fd <= 2; fd++)
-		give_one(fd, uid);
+		if (give[fd])
+			give_one(fd, uid);
 }
