@@ -561,14 +561,17 @@ static void fix_entry(struct worker *w, struct frame *f, const char *name, const
 		warn("`%s' changed while it was walked: left alone", path_of(w, f->node, name));
 		STORE(&w->sh->incomplete, true);
 		w->st.skipped++;
-	} else if (fill_mnt_id(fd, &now), !same_mount(w->sh, &now)) {
-		verbose("`%s' is another mount: left alone", path_of(w, f->node, name));
 	} else {
-		report_change(w, f->node, name, &now);
-		if (o->dry_run)
-			w->st.changed++;
-		else
-			change(w, fd, &now, false, f->node, name);
+		fill_mnt_id(fd, &now);
+		if (!same_mount(w->sh, &now)) {
+			verbose("`%s' is another mount: left alone", path_of(w, f->node, name));
+		} else {
+			report_change(w, f->node, name, &now);
+			if (o->dry_run)
+				w->st.changed++;
+			else
+				change(w, fd, &now, false, f->node, name);
+		}
 	}
 	close(fd);
 }
